@@ -31,7 +31,8 @@ export function* runEpisode(
   plan: EpisodePlan,
   size: { width: number; height: number },
 ): Generator<EpisodeStep> {
-  const engine = new Engine({ seed: plan.worldSeed, ...size });
+  // Named fields, not a spread: a spec passed as `size` must not override the world seed.
+  const engine = new Engine({ seed: plan.worldSeed, width: size.width, height: size.height });
   enterStartState(engine, plan.start);
   const agent = new BehaviourAgent(plan.agentSeed);
   const instructionAt = new Map(plan.schedule.map((s) => [s.tick, s.instruction]));

@@ -44,7 +44,8 @@ export function generateDataset(
   onProgress: (progress: Progress) => void = () => {},
 ): DatasetManifest {
   const started = performance.now();
-  const layout = recordLayout(spec.width, spec.height);
+  const size = { width: spec.width, height: spec.height };
+  const layout = recordLayout(size.width, size.height);
   const plans = planEpisodes(spec.seed, spec.episodes, spec.steps);
   const heldout = chooseHeldout(spec.seed, spec.episodes, spec.heldout);
   const shardPlans = planShards(spec.episodes, heldout, spec.shardEpisodes);
@@ -56,7 +57,7 @@ export function generateDataset(
   const shards = shardPlans.map((shard, k) => {
     const writer = ShardWriter.create(path.join(outDir, shard.file), layout, tables[k]);
     for (const index of shard.episodes) {
-      for (const step of runEpisode(plans[index], spec)) {
+      for (const step of runEpisode(plans[index], size)) {
         writer.write(step.record);
         coverage.observe(step);
       }

@@ -108,7 +108,7 @@ describe('dataset generation (small dataset on the real engine)', () => {
     const stepOffset = first.manifest.record.fields.find((f) => f.name === 'step')?.offset ?? -1;
     const reader = ShardReader.open(path.join(first.dir, entry.shard));
     try {
-      for (const { record } of runEpisode(plan, SPEC)) {
+      for (const { record } of runEpisode(plan, { width: SPEC.width, height: SPEC.height })) {
         expect(
           bytes.readUInt32LE(entry.offset + record.step * first.manifest.record.size + stepOffset),
         ).toBe(record.step);
