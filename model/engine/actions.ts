@@ -37,7 +37,9 @@ export function actionFromKeys(keys: readonly string[]): ActionBits {
   for (const key of keys) {
     const index = ACTION_KEYS.indexOf(key as ActionKey);
     if (index < 0) {
-      throw new ActionError(`unknown action key "${key}"; expected one of: ${ACTION_KEYS.join(', ')}`);
+      throw new ActionError(
+        `unknown action key "${key}"; expected one of: ${ACTION_KEYS.join(', ')}`,
+      );
     }
     bits |= 1 << index;
   }

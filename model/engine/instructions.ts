@@ -30,7 +30,9 @@ export class InstructionError extends Error {
 /** Validates a slot/value pair, with an error that lists what was expected. */
 export function makeInstruction(slot: string, value: string): Instruction {
   if (!(slot in INSTRUCTION_SLOTS)) {
-    throw new InstructionError(`unknown instruction slot "${slot}"; expected one of: ${SLOT_NAMES.join(', ')}`);
+    throw new InstructionError(
+      `unknown instruction slot "${slot}"; expected one of: ${SLOT_NAMES.join(', ')}`,
+    );
   }
   const values: readonly string[] = INSTRUCTION_SLOTS[slot as Slot];
   if (!values.includes(value)) {
@@ -45,7 +47,9 @@ export function makeInstruction(slot: string, value: string): Instruction {
 export function parseInstruction(text: string): Instruction {
   const match = /^\s*([a-z_]+)\s*=\s*([a-z_]+)\s*$/.exec(text);
   if (!match) {
-    throw new InstructionError(`instruction must look like "slot=value" (e.g. "weather=snow"); got "${text}"`);
+    throw new InstructionError(
+      `instruction must look like "slot=value" (e.g. "weather=snow"); got "${text}"`,
+    );
   }
   return makeInstruction(match[1], match[2]);
 }
