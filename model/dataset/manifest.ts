@@ -17,7 +17,7 @@ export const MANIFEST_FORMAT = 'worldtick-dataset';
 
 const uint32 = z.number().int().min(0).max(0xffffffff);
 
-export const manifestSchema = z.object({
+const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   version: z.number().int(),
   fps: z.number(),

@@ -24,7 +24,7 @@ export interface SheetOptions {
 }
 
 /** Indices of the records a contact sheet shows. */
-export function sheetIndices(count: number, every: number): number[] {
+function sheetIndices(count: number, every: number): number[] {
   const picked = [];
   for (let i = 0; i < count; i += every) picked.push(i);
   if (picked[picked.length - 1] !== count - 1) picked.push(count - 1);

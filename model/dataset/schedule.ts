@@ -19,7 +19,7 @@ export interface InstructionsPerEpisode {
   max: number;
 }
 
-export const DEFAULT_INSTRUCTIONS_PER_EPISODE: InstructionsPerEpisode = { min: 2, max: 4 };
+const DEFAULT_INSTRUCTIONS_PER_EPISODE: InstructionsPerEpisode = { min: 2, max: 4 };
 
 export class InstructionScheduler {
   private readonly rng: Rng;
