@@ -102,6 +102,8 @@ export class Engine {
       stride: 0,
     };
     this.cameraHeight = this.targetCameraHeight();
+    // A starting event is placed around the spawn, as if it had just been instructed there.
+    this.eventOrigin = { x: spawn.x, y: spawn.y, yaw: this.body.yaw };
   }
 
   get tick(): number {
@@ -183,16 +185,20 @@ export class Engine {
     return groundLevel(this.world, this.waterLevel(), this.body.x, this.body.y);
   }
 
-  /** Above the player, and never inside a hill behind the player. */
+  /** Above the player, and above any hill or tree between the camera and the player. */
   private targetCameraHeight(): number {
     const { fx, fy } = forwardVector(this.body.yaw);
-    const behind = groundLevel(
-      this.world,
-      this.waterLevel(),
-      this.body.x - fx * CAMERA_BACK,
-      this.body.y - fy * CAMERA_BACK,
-    );
-    return max(this.playerGround() + CAMERA_UP, behind + 1.5);
+    let obstacle = -INFINITY;
+    for (let back = 1; back <= CAMERA_BACK; back++) {
+      const h = groundLevel(
+        this.world,
+        this.waterLevel(),
+        this.body.x - fx * back,
+        this.body.y - fy * back,
+      );
+      obstacle = max(obstacle, h);
+    }
+    return max(this.playerGround() + CAMERA_UP, obstacle + 1.5);
   }
 
   /** Biome travel: teleport to the nearest landmark of the target biome at the fade's peak. */

@@ -170,8 +170,8 @@ function placeProps(height: Float32Array, ground: Float32Array, biome: Uint8Arra
       if (ground[i] <= SEA_LEVEL + 0.5) continue;
       const roll = hashUnit(x, y, seed + 77);
       const kind = biome[i];
-      if (kind === forest && roll < 0.1)
-        raiseBlock(height, x, y, 2, 3 + 3 * hashUnit(x, y, seed + 78));
+      if (kind === forest && roll < 0.08)
+        raiseBlock(height, x, y, 1, 2.5 + 2.5 * hashUnit(x, y, seed + 78));
       else if (kind === desert && roll < 0.012) raiseBlock(height, x, y, 1, 3);
       else if (kind === snow && roll < 0.01) raiseBlock(height, x, y, 3, 1);
     }
