@@ -1,0 +1,144 @@
+/**
+ * The browser app: joins the session named in the URL (/s/<id>, default "default"),
+ * plays its video, sends held keys and instructions (players), and shows the tick,
+ * the applied action and the action-to-photon latency. Every displayed frame is
+ * traced back to its tick through its RTP timestamp.
+ */
+import { io } from 'socket.io-client';
+import { watchKeyboard } from './keyboard';
+import { VideoReceiver } from './media';
+import { request } from './request';
+
+interface TickMetadata {
+  tick: number;
+  keys: string[];
+  pilot: string | null;
+  appliedSeq: number | null;
+  instructions: string[];
+}
+interface JoinReply {
+  member: { id: string; role: string };
+  video: {
+    rtpCapabilities: unknown;
+    rtpTimestampAtTickZero: number;
+    rtpTicksPerTick: number;
+    width: number;
+    height: number;
+  };
+}
+
+const $ = (id: string) => document.getElementById(id)!;
+const video = $('video') as HTMLVideoElement;
+const sessionId = /^\/s\/([a-z0-9-]{1,40})/.exec(location.pathname)?.[1] ?? 'default';
+const role =
+  new URLSearchParams(location.search).get('role') === 'spectator' ? 'spectator' : 'player';
+
+/** State the page exposes for end-to-end tests and the latency overlay. */
+const state = {
+  status: 'connecting',
+  memberId: '',
+  framesShown: 0,
+  lastShownTick: -1,
+  shownTicks: [] as number[],
+  latenciesMs: [] as number[],
+  /** When the video consumer was set up, and when its first frame was shown (performance.now()). */
+  consumedAt: 0,
+  firstFrameAt: 0,
+};
+(window as unknown as { worldtick: typeof state }).worldtick = state;
+
+const ticks = new Map<number, TickMetadata>();
+const sentAt = new Map<number, number>();
+let seq = 0;
+let toTick: (rtp: number) => number = () => -1;
+
+document.body.classList.add(role);
+$('session').textContent = `session ${sessionId}`;
+$('role').textContent = role;
+($('spectate') as HTMLAnchorElement).href = `/s/${sessionId}?role=spectator`;
+
+const socket = io({ transports: ['websocket'] });
+const receiver = new VideoReceiver(socket);
+
+function setStatus(status: string, kind = '') {
+  state.status = status;
+  $('state').textContent = status;
+  $('state').className = `state ${kind}`;
+}
+
+function notice(text: string) {
+  $('notice').textContent = text;
+}
+
+async function join() {
+  setStatus('joining');
+  const reply = await request<JoinReply>(socket, 'join', { sessionId, role });
+  state.memberId = reply.member.id;
+  const { rtpTimestampAtTickZero: base, rtpTicksPerTick: perTick } = reply.video;
+  toTick = (rtp) => Math.round(((rtp - base) >>> 0) / perTick);
+  await receiver.start(reply.video.rtpCapabilities, video);
+  state.consumedAt = performance.now();
+  state.firstFrameAt = 0;
+  setStatus('live', 'live');
+}
+
+socket.on('connect', () =>
+  join().catch((error) => (setStatus('error', 'error'), notice(String(error.message ?? error)))),
+);
+socket.on('disconnect', () => setStatus('disconnected', 'error'));
+socket.on('wt:error', (error: { code: string; message: string }) =>
+  notice(`${error.code}: ${error.message}`),
+);
+socket.on('media:reset', () => {
+  setStatus('reconnecting media');
+  socket.emit('leave', {}, () => join().catch((error) => notice(String(error.message ?? error))));
+});
+socket.on('tick', (metadata: TickMetadata) => {
+  ticks.set(metadata.tick, metadata);
+  ticks.delete(metadata.tick - 400);
+});
+
+function onFrame(now: number, metadata: VideoFrameCallbackMetadata) {
+  const tick = metadata.rtpTimestamp === undefined ? -1 : toTick(metadata.rtpTimestamp);
+  state.framesShown++;
+  if (!state.firstFrameAt) state.firstFrameAt = now;
+  state.lastShownTick = tick;
+  state.shownTicks.push(tick);
+  if (state.shownTicks.length > 1000) state.shownTicks.shift();
+  $('tick').textContent = String(tick);
+  $('frames').textContent = String(state.framesShown);
+  const meta = ticks.get(tick);
+  if (meta) {
+    $('applied').textContent = [...meta.keys, ...meta.instructions].join(' ') || 'idle';
+    if (meta.pilot === state.memberId && meta.appliedSeq !== null)
+      recordLatency(meta.appliedSeq, now);
+  }
+  video.requestVideoFrameCallback(onFrame);
+}
+video.requestVideoFrameCallback(onFrame);
+
+/** The first displayed frame that reflects an input closes that input's latency. */
+function recordLatency(appliedSeq: number, shownAt: number) {
+  for (const [s, at] of sentAt) {
+    if (s > appliedSeq) continue;
+    sentAt.delete(s);
+    const ms = shownAt - at;
+    state.latenciesMs.push(ms);
+    $('latency').textContent = `${Math.round(ms)} ms`;
+  }
+}
+
+if (role === 'player') {
+  watchKeyboard(window, (keys) => {
+    seq++;
+    sentAt.set(seq, performance.now());
+    socket.emit('action', { seq, keys });
+  });
+  $('instruct').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = $('instruction') as HTMLInputElement;
+    request(socket, 'instruction', { text: input.value.trim() })
+      .then(() => notice(`applied ${input.value.trim()}`))
+      .catch((error) => notice(error.message));
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * Server configuration from the environment, validated in one place. Every invalid
+ * variable is reported at once, with what was expected, before anything starts.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const ConfigSchema = z.object({
+  PORT: intIn(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Ticks per second of every session's clock. */
+  TICK_HZ: intIn(1, 120).default(20),
+  FRAME_SOURCE: z.enum(['engine']).default('engine'),
+  FRAME_WIDTH: intIn(16, 1024).default(128),
+  FRAME_HEIGHT: intIn(16, 1024).default(128),
+  VIDEO_CODEC: z.enum(['vp8', 'h264']).default('vp8'),
+  /** Sessions that exist from start-up (comma-separated ids). */
+  SESSIONS: z
+    .string()
+    .default('default')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z0-9-]{1,40}$/, 'session ids are 1-40 of a-z, 0-9 and -'))),
+  MEDIA_WORKERS: intIn(1, 256).default(os.cpus().length),
+  MEDIA_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
+  /** Address put in ICE candidates when clients reach the server through another one. */
+  MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  RTC_MIN_PORT: intIn(1024, 65535).default(40000),
+  RTC_MAX_PORT: intIn(1024, 65535).default(49999),
+  MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+  /** Members' held keys are released when not refreshed for this long (lost clients). */
+  INPUT_STALE_MS: intIn(100, 60000).default(1000),
+  /** Per-member limit on input messages per second; the excess is rejected. */
+  INPUT_RATE_LIMIT: intIn(1, 10000).default(60),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (result.data.RTC_MIN_PORT > result.data.RTC_MAX_PORT) {
+    throw new ConfigError('invalid configuration:\n  RTC_MIN_PORT must not exceed RTC_MAX_PORT');
+  }
+  return result.data;
+}

@@ -1,0 +1,42 @@
+/** The procedural engine as a frame source: ground truth, and the default until a model ships. */
+import { Engine } from '../../model/engine/engine';
+import { FrameRequest, FrameSource, SessionStart, UnknownSessionError } from './frame-source';
+
+export class EngineFrameSource implements FrameSource {
+  readonly name = 'engine';
+  private readonly sessions = new Map<string, { engine: Engine; frame: Uint8Array }>();
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {}
+
+  open(sessionId: string, start: SessionStart): void {
+    const engine = new Engine({ seed: start.seed, width: this.width, height: this.height });
+    this.sessions.set(sessionId, { engine, frame: engine.render() });
+  }
+
+  async step(requests: readonly FrameRequest[]): Promise<Uint8Array[]> {
+    return requests.map(({ sessionId, action, instructions }) => {
+      const session = this.get(sessionId);
+      session.engine.step(action, instructions);
+      // A fresh buffer per frame: the encoder may still hold the previous one.
+      session.frame = session.engine.render();
+      return session.frame;
+    });
+  }
+
+  current(sessionId: string): Uint8Array {
+    return this.get(sessionId).frame;
+  }
+
+  close(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  private get(sessionId: string) {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new UnknownSessionError(sessionId);
+    return session;
+  }
+}

@@ -1,0 +1,42 @@
+/** `npm start`: one worldtick server on embedded defaults, configured from the environment. */
+import { startServer } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './log';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const server = await startServer(config, log);
+  process.stdout.write(
+    `worldtick is live at ${server.url}/ (spectate: ${server.url}/s/${config.SESSIONS[0]}?role=spectator)\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        log.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`worldtick failed to start: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});

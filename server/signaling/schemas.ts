@@ -1,0 +1,38 @@
+/**
+ * Wire messages from clients, validated with zod. Each event also has a size limit,
+ * checked before parsing, so an oversized payload is refused cheaply.
+ */
+import { z } from 'zod';
+import { ACTION_KEYS } from '../../model/engine/actions';
+
+export const JoinMessage = z.object({
+  sessionId: z.string().regex(/^[a-z0-9-]{1,40}$/, 'session ids are 1-40 of a-z, 0-9 and -'),
+  role: z.enum(['player', 'spectator']),
+});
+
+export const ActionMessage = z.object({
+  /** Rises with every message from this client; older or repeated ones are dropped. */
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  keys: z.array(z.enum(ACTION_KEYS)).max(ACTION_KEYS.length),
+});
+
+export const InstructionMessage = z.object({ text: z.string().min(1).max(64) });
+
+export const ConnectTransportMessage = z.object({ dtlsParameters: z.object({}).passthrough() });
+
+export const ConsumeMessage = z.object({ rtpCapabilities: z.object({}).passthrough() });
+
+export const EmptyMessage = z.object({}).strict().optional();
+
+/** Largest accepted payload per event, in bytes of JSON. */
+export const MAX_BYTES = {
+  join: 256,
+  action: 512,
+  instruction: 256,
+  leave: 64,
+  'media:createTransport': 64,
+  'media:connectTransport': 8 * 1024,
+  'media:consume': 64 * 1024,
+} as const;
+
+export type ClientEvent = keyof typeof MAX_BYTES;

@@ -1,0 +1,55 @@
+/** Starts a real worldtick server in-process (real mediasoup, engine frames) for a test. */
+import { io, Socket } from 'socket.io-client';
+import { RunningServer, startServer } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/log';
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MEDIA_WORKERS: '1',
+    MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  return startServer(config, createLogger(config.LOG_LEVEL));
+}
+
+export async function connect(server: RunningServer): Promise<Socket> {
+  const socket = io(server.url, { transports: ['websocket'], forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+export type Reply =
+  { ok: true; [key: string]: unknown } | { ok: false; error: { code: string; message: string } };
+
+export function ask(socket: Socket, event: string, payload?: unknown): Promise<Reply> {
+  return socket.timeout(5000).emitWithAck(event, payload) as Promise<Reply>;
+}
+
+/** Resolves with the first event of `name` that satisfies `test`. */
+export function waitFor<T>(
+  socket: Socket,
+  name: string,
+  test: (value: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(name, listener);
+      reject(new Error(`no matching "${name}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (value: T) => {
+      if (!test(value)) return;
+      clearTimeout(timer);
+      socket.off(name, listener);
+      resolve(value);
+    };
+    socket.on(name, listener);
+  });
+}
