@@ -4,8 +4,5 @@
 # mediasoup). Configuration comes from the environment (see server/config.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash infra/setup.sh
-MEDIASOUP_WORKER_BIN="$(bash infra/mediasoup/ensure-worker.sh | tail -1)"
-export MEDIASOUP_WORKER_BIN
-bash infra/node-deps.sh
+source infra/prepare.sh
 exec npx tsx server/main.ts

@@ -3,8 +3,7 @@
 # then type-checks, lints and runs every jest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash infra/setup.sh
-bash infra/node-deps.sh
+source infra/prepare.sh
 echo "[test] typecheck" >&2
 npx tsc --noEmit
 echo "[test] lint" >&2
