@@ -3,8 +3,6 @@
  * tick loop, HTTP and Socket.IO. `startServer` is what `npm start` runs and what the
  * integration and end-to-end tests start in-process.
  */
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { Server as SocketServer } from 'socket.io';
 import { Config } from './config';
 import { EngineFrameSource } from './generator/engine-source';
@@ -16,7 +14,7 @@ import { SessionRegistry } from './session/registry';
 import { broadcastSession, registerHandlers } from './signaling/handlers';
 import { TickLoop } from './tick/tick-loop';
 import { bundleClient } from './web/client-bundle';
-import { createHttpHandler } from './web/http-app';
+import { listen } from './web/listen';
 
 export interface RunningServer {
   url: string;
@@ -58,18 +56,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
   });
 
-  const clientScript = await bundleClient();
-  const httpServer = http.createServer(
-    createHttpHandler({
-      clientScript,
-      metrics: metrics.registry,
-      health: () => ({ ok: true, sessions: registry.all().length, tick: loop.clock.stats() }),
-    }),
-  );
-  const io = new SocketServer(httpServer, {
-    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
-    serveClient: false,
-  });
+  const io = new SocketServer({ maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES, serveClient: false });
   const video = {
     width: config.FRAME_WIDTH,
     height: config.FRAME_HEIGHT,
@@ -96,8 +83,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   loop.on('stepped', ({ stepMs }) => metrics.observeStep(stepMs));
   loop.start();
 
-  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
-  const { port } = httpServer.address() as AddressInfo;
+  const listener = await listen(
+    config.SOCKET_ENGINE,
+    io,
+    {
+      clientScript: await bundleClient(),
+      metrics: metrics.registry,
+      health: () => ({ ok: true, sessions: registry.all().length, tick: loop.clock.stats() }),
+    },
+    config.HOST,
+    config.PORT,
+  );
+  const port = listener.port;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
   log.info('worldtick serving', {
     url,
@@ -117,8 +114,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       io.close();
       registry.closeAll();
       await pool.close();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await listener.close();
       log.info('worldtick stopped');
     },
   };

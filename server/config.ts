@@ -10,6 +10,8 @@ const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max
 const ConfigSchema = z.object({
   PORT: intIn(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Socket.IO's transport: Node's HTTP server, or uWebSockets.js when installed. */
+  SOCKET_ENGINE: z.enum(['node', 'uws']).default('node'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Ticks per second of every session's clock. */
   TICK_HZ: intIn(1, 120).default(20),
