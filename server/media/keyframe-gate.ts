@@ -17,6 +17,12 @@ export class KeyframeGate {
     this.requested = true;
   }
 
+  /** A new stream (new producer): its first frame is a keyframe, whatever came before. */
+  restart(): void {
+    this.requested = true;
+    this.lastKeyframeAt = -Infinity;
+  }
+
   get pending(): boolean {
     return this.requested;
   }
