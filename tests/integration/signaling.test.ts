@@ -7,138 +7,145 @@ import { RunningServer } from '../../server/app';
 import { TickMetadata } from '../../server/session/session';
 import { ask, connect, startTestServer, waitFor } from '../helpers/server';
 
-let server: RunningServer;
-let player: Socket;
-let other: Socket;
-let spectator: Socket;
+/** Both Socket.IO engines must behave the same. */
+describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
+  let server: RunningServer;
+  let player: Socket;
+  let other: Socket;
+  let spectator: Socket;
 
-beforeAll(async () => {
-  server = await startTestServer({ SESSIONS: 'alpha,beta', INPUT_RATE_LIMIT: '30' });
-  [player, other, spectator] = await Promise.all([
-    connect(server),
-    connect(server),
-    connect(server),
-  ]);
-  expect(await ask(player, 'join', { sessionId: 'alpha', role: 'player' })).toMatchObject({
-    ok: true,
-  });
-  expect(await ask(other, 'join', { sessionId: 'alpha', role: 'player' })).toMatchObject({
-    ok: true,
-  });
-  expect(await ask(spectator, 'join', { sessionId: 'alpha', role: 'spectator' })).toMatchObject({
-    ok: true,
-  });
-});
-
-afterAll(async () => {
-  for (const s of [player, other, spectator]) s?.close();
-  await server?.close();
-});
-
-const errorOf = (socket: Socket, event: string) =>
-  waitFor<{ event: string; code: string; message: string }>(
-    socket,
-    'wt:error',
-    (e) => e.event === event,
-  );
-
-describe('signaling', () => {
-  it('tells a joining member how RTP timestamps map to ticks', async () => {
-    const socket = await connect(server);
-    const reply = await ask(socket, 'join', { sessionId: 'beta', role: 'spectator' });
-    expect(reply).toMatchObject({
+  beforeAll(async () => {
+    server = await startTestServer({
+      SESSIONS: 'alpha,beta',
+      INPUT_RATE_LIMIT: '30',
+      SOCKET_ENGINE: engine,
+    });
+    [player, other, spectator] = await Promise.all([
+      connect(server),
+      connect(server),
+      connect(server),
+    ]);
+    expect(await ask(player, 'join', { sessionId: 'alpha', role: 'player' })).toMatchObject({
       ok: true,
-      video: { width: 128, height: 128, fps: 20, clockRate: 90000, rtpTicksPerTick: 4500 },
     });
-    socket.close();
+    expect(await ask(other, 'join', { sessionId: 'alpha', role: 'player' })).toMatchObject({
+      ok: true,
+    });
+    expect(await ask(spectator, 'join', { sessionId: 'alpha', role: 'spectator' })).toMatchObject({
+      ok: true,
+    });
   });
 
-  it('applies the latest pilot’s held keys at the next tick, seen by every member', async () => {
-    player.emit('action', { seq: 1, keys: ['forward', 'turn_left'] });
-    const seenBySpectator = await waitFor<TickMetadata>(
-      spectator,
-      'tick',
-      (t) => t.appliedSeq === 1,
+  afterAll(async () => {
+    for (const s of [player, other, spectator]) s?.close();
+    await server?.close();
+  });
+
+  const errorOf = (socket: Socket, event: string) =>
+    waitFor<{ event: string; code: string; message: string }>(
+      socket,
+      'wt:error',
+      (e) => e.event === event,
     );
-    expect(seenBySpectator.keys).toEqual(['forward', 'turn_left']);
-    expect(seenBySpectator.pilot).toBe(player.id);
-    player.emit('action', { seq: 2, keys: [] });
-    await waitFor<TickMetadata>(player, 'tick', (t) => t.appliedSeq === 2 && t.keys.length === 0);
-  });
 
-  it('applies an instruction at the next tick', async () => {
-    expect(await ask(player, 'instruction', { text: 'weather=snow' })).toEqual({ ok: true });
-    const tick = await waitFor<TickMetadata>(other, 'tick', (t) => t.instructions.length > 0);
-    expect(tick.instructions).toEqual(['weather=snow']);
-  });
-
-  it('rejects an unknown session', async () => {
-    const socket = await connect(server);
-    expect(await ask(socket, 'join', { sessionId: 'nope', role: 'player' })).toEqual({
-      ok: false,
-      error: { code: 'UNKNOWN_SESSION', message: 'no session "nope"' },
+  describe('signaling', () => {
+    it('tells a joining member how RTP timestamps map to ticks', async () => {
+      const socket = await connect(server);
+      const reply = await ask(socket, 'join', { sessionId: 'beta', role: 'spectator' });
+      expect(reply).toMatchObject({
+        ok: true,
+        video: { width: 128, height: 128, fps: 20, clockRate: 90000, rtpTicksPerTick: 4500 },
+      });
+      socket.close();
     });
-    socket.close();
-  });
 
-  it('rejects malformed actions with a typed error, and the other player still drives', async () => {
-    const error = errorOf(player, 'action');
-    player.emit('action', { seq: 'x', keys: ['fly'] });
-    expect(await error).toMatchObject({
-      code: 'BAD_REQUEST',
-      message: expect.stringMatching(/seq.*keys/s),
+    it('applies the latest pilot’s held keys at the next tick, seen by every member', async () => {
+      player.emit('action', { seq: 1, keys: ['forward', 'turn_left'] });
+      const seenBySpectator = await waitFor<TickMetadata>(
+        spectator,
+        'tick',
+        (t) => t.appliedSeq === 1,
+      );
+      expect(seenBySpectator.keys).toEqual(['forward', 'turn_left']);
+      expect(seenBySpectator.pilot).toBe(player.id);
+      player.emit('action', { seq: 2, keys: [] });
+      await waitFor<TickMetadata>(player, 'tick', (t) => t.appliedSeq === 2 && t.keys.length === 0);
     });
-    other.emit('action', { seq: 1, keys: ['turn_right'] });
-    const tick = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.pilot === other.id);
-    expect(tick.keys).toEqual(['turn_right']);
-    other.emit('action', { seq: 2, keys: [] });
-  });
 
-  it('rejects unknown instructions with the expected values', async () => {
-    expect(await ask(player, 'instruction', { text: 'weather=hail' })).toMatchObject({
-      ok: false,
-      error: {
+    it('applies an instruction at the next tick', async () => {
+      expect(await ask(player, 'instruction', { text: 'weather=snow' })).toEqual({ ok: true });
+      const tick = await waitFor<TickMetadata>(other, 'tick', (t) => t.instructions.length > 0);
+      expect(tick.instructions).toEqual(['weather=snow']);
+    });
+
+    it('rejects an unknown session', async () => {
+      const socket = await connect(server);
+      expect(await ask(socket, 'join', { sessionId: 'nope', role: 'player' })).toEqual({
+        ok: false,
+        error: { code: 'UNKNOWN_SESSION', message: 'no session "nope"' },
+      });
+      socket.close();
+    });
+
+    it('rejects malformed actions with a typed error, and the other player still drives', async () => {
+      const error = errorOf(player, 'action');
+      player.emit('action', { seq: 'x', keys: ['fly'] });
+      expect(await error).toMatchObject({
         code: 'BAD_REQUEST',
-        message: expect.stringContaining('expected one of: clear, rain, snow, fog'),
-      },
+        message: expect.stringMatching(/seq.*keys/s),
+      });
+      other.emit('action', { seq: 1, keys: ['turn_right'] });
+      const tick = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.pilot === other.id);
+      expect(tick.keys).toEqual(['turn_right']);
+      other.emit('action', { seq: 2, keys: [] });
     });
-  });
 
-  it('rejects oversized payloads', async () => {
-    expect(await ask(player, 'instruction', { text: 'x'.repeat(4000) })).toMatchObject({
-      ok: false,
-      error: { code: 'PAYLOAD_TOO_LARGE' },
+    it('rejects unknown instructions with the expected values', async () => {
+      expect(await ask(player, 'instruction', { text: 'weather=hail' })).toMatchObject({
+        ok: false,
+        error: {
+          code: 'BAD_REQUEST',
+          message: expect.stringContaining('expected one of: clear, rain, snow, fog'),
+        },
+      });
     });
-  });
 
-  it('forbids spectators to steer, without touching the pilot', async () => {
-    const before = await waitFor<TickMetadata>(player, 'tick');
-    const error = errorOf(spectator, 'action');
-    spectator.emit('action', { seq: 1, keys: ['jump'] });
-    expect(await error).toMatchObject({ code: 'FORBIDDEN' });
-    expect(await ask(spectator, 'instruction', { text: 'time=night' })).toMatchObject({
-      ok: false,
-      error: { code: 'FORBIDDEN' },
+    it('rejects oversized payloads', async () => {
+      expect(await ask(player, 'instruction', { text: 'x'.repeat(4000) })).toMatchObject({
+        ok: false,
+        error: { code: 'PAYLOAD_TOO_LARGE' },
+      });
     });
-    const after = await waitFor<TickMetadata>(player, 'tick', (t) => t.tick > before.tick + 2);
-    expect(after.keys).not.toContain('jump');
-    expect(after.pilot).not.toBe(spectator.id);
-  });
 
-  it('needs a join before anything else', async () => {
-    const socket = await connect(server);
-    const error = errorOf(socket, 'action');
-    socket.emit('action', { seq: 1, keys: [] });
-    expect(await error).toMatchObject({ code: 'NOT_JOINED' });
-    socket.close();
-  });
+    it('forbids spectators to steer, without touching the pilot', async () => {
+      const before = await waitFor<TickMetadata>(player, 'tick');
+      const error = errorOf(spectator, 'action');
+      spectator.emit('action', { seq: 1, keys: ['jump'] });
+      expect(await error).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await ask(spectator, 'instruction', { text: 'time=night' })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      const after = await waitFor<TickMetadata>(player, 'tick', (t) => t.tick > before.tick + 2);
+      expect(after.keys).not.toContain('jump');
+      expect(after.pilot).not.toBe(spectator.id);
+    });
 
-  it('rate-limits a flooding member while the session keeps ticking for others', async () => {
-    const limited = errorOf(other, 'action');
-    for (let seq = 10; seq < 110; seq++) other.emit('action', { seq, keys: ['forward'] });
-    expect(await limited).toMatchObject({ code: 'RATE_LIMITED' });
-    const start = await waitFor<TickMetadata>(spectator, 'tick');
-    const later = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.tick >= start.tick + 5);
-    expect(later.tick).toBeGreaterThanOrEqual(start.tick + 5);
+    it('needs a join before anything else', async () => {
+      const socket = await connect(server);
+      const error = errorOf(socket, 'action');
+      socket.emit('action', { seq: 1, keys: [] });
+      expect(await error).toMatchObject({ code: 'NOT_JOINED' });
+      socket.close();
+    });
+
+    it('rate-limits a flooding member while the session keeps ticking for others', async () => {
+      const limited = errorOf(other, 'action');
+      for (let seq = 10; seq < 110; seq++) other.emit('action', { seq, keys: ['forward'] });
+      expect(await limited).toMatchObject({ code: 'RATE_LIMITED' });
+      const start = await waitFor<TickMetadata>(spectator, 'tick');
+      const later = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.tick >= start.tick + 5);
+      expect(later.tick).toBeGreaterThanOrEqual(start.tick + 5);
+    });
   });
 });
