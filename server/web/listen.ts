@@ -51,7 +51,7 @@ async function listenUws(
 ): Promise<Listener> {
   let uws: typeof import('uWebSockets.js');
   try {
-    uws = require('uWebSockets.js');
+    uws = await import('uWebSockets.js');
   } catch (error) {
     throw new Error(
       `SOCKET_ENGINE=uws needs the optional uWebSockets.js module (npm install), which failed to load: ${error}`,
