@@ -45,6 +45,7 @@ interface Pending {
 }
 
 export class FrameEncoder {
+  private static open = 0;
   readonly codec: VideoCodec;
   readonly width: number;
   readonly height: number;
@@ -84,6 +85,12 @@ export class FrameEncoder {
       latencyMode: 'realtime',
       ...(codec === 'h264' ? { avc: { format: 'annexb' as const } } : {}),
     });
+    FrameEncoder.open++;
+  }
+
+  /** Encoders created and not yet closed in this process (leak checks, metrics). */
+  static get openCount(): number {
+    return FrameEncoder.open;
   }
 
   /** Encodes one RGB frame (width * height * 3 bytes); resolves with its encoded form. */
@@ -135,6 +142,7 @@ export class FrameEncoder {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    FrameEncoder.open--;
     this.rejectAll(new EncoderError('encoder closed'));
     this.encoder.close();
   }
