@@ -15,7 +15,7 @@ export interface FrameEncoderOptions {
   fps: number;
   /** Target bits per second (default: see defaultBitrate). */
   bitrate?: number;
-  /** How long a frame may take before encode() gives up on it (default 1000 ms). */
+  /** How long a frame may take before the encoder counts as stalled (default 1000 ms). */
   timeoutMs?: number;
 }
 
@@ -93,22 +93,22 @@ export class FrameEncoder {
     return FrameEncoder.open;
   }
 
-  /** Encodes one RGB frame (width * height * 3 bytes); resolves with its encoded form. */
-  encode(rgb: Uint8Array, timestampUs: number, keyFrame: boolean): Promise<EncodedFrame> {
-    if (this.closed) return Promise.reject(new EncoderError('encoder is closed'));
-    if (this.failure) return Promise.reject(this.failure);
+  /**
+   * Encodes one RGB frame (width * height * 3 bytes); resolves with its encoded form. An
+   * encoder that reported an error or produced nothing within `timeoutMs` is done: it
+   * rejects every later frame too (`failed`), and its owner replaces it.
+   */
+  async encode(rgb: Uint8Array, timestampUs: number, keyFrame: boolean): Promise<EncodedFrame> {
+    if (this.closed) throw new EncoderError('encoder is closed');
+    if (this.failure) throw this.failure;
     const expected = this.width * this.height * 3;
     if (rgb.length !== expected) {
-      return Promise.reject(
-        new EncoderError(
-          `expected an RGB frame of ${this.width}x${this.height}x3 = ${expected} bytes, got ${rgb.length}`,
-        ),
+      throw new EncoderError(
+        `expected an RGB frame of ${this.width}x${this.height}x3 = ${expected} bytes, got ${rgb.length}`,
       );
     }
     if (this.pending.has(timestampUs)) {
-      return Promise.reject(
-        new EncoderError(`a frame with timestamp ${timestampUs} µs is already being encoded`),
-      );
+      throw new EncoderError(`a frame with timestamp ${timestampUs} µs is already being encoded`);
     }
     rgbToRgbx(rgb, this.rgbx);
     const frame = new VideoFrame(this.rgbx, {
@@ -117,22 +117,20 @@ export class FrameEncoder {
       codedHeight: this.height,
       timestamp: timestampUs,
     });
-    return new Promise<EncodedFrame>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(timestampUs);
-        reject(
-          new EncoderError(
-            `no encoded output for the frame at ${timestampUs} µs within ${this.timeoutMs} ms`,
-          ),
-        );
-      }, this.timeoutMs);
-      this.pending.set(timestampUs, { resolve, reject, timer });
-      try {
-        this.encoder.encode(frame, { keyFrame });
-      } finally {
-        frame.close();
-      }
-    });
+    const output = this.outputOf(timestampUs);
+    try {
+      this.encoder.encode(frame, { keyFrame });
+    } catch (error) {
+      this.forget(timestampUs);
+      throw error;
+    } finally {
+      frame.close();
+    }
+    return output;
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
   }
 
   get isClosed(): boolean {
@@ -147,11 +145,24 @@ export class FrameEncoder {
     this.encoder.close();
   }
 
+  private outputOf(timestampUs: number): Promise<EncodedFrame> {
+    return new Promise<EncodedFrame>((resolve, reject) => {
+      const stalled = `no encoded output for the frame at ${timestampUs} µs within ${this.timeoutMs} ms`;
+      const timer = setTimeout(() => this.fail(new EncoderError(stalled)), this.timeoutMs);
+      this.pending.set(timestampUs, { resolve, reject, timer });
+    });
+  }
+
+  private forget(timestampUs: number): void {
+    const pending = this.pending.get(timestampUs);
+    if (pending) clearTimeout(pending.timer);
+    this.pending.delete(timestampUs);
+  }
+
   private onOutput(chunk: EncodedVideoChunk): void {
     const pending = this.pending.get(chunk.timestamp);
     if (!pending) return; // Timed out or closed: nobody waits for it any more.
-    this.pending.delete(chunk.timestamp);
-    clearTimeout(pending.timer);
+    this.forget(chunk.timestamp);
     const data = new Uint8Array(chunk.byteLength);
     chunk.copyTo(data);
     pending.resolve({ data, keyFrame: chunk.type === 'key' });

@@ -43,6 +43,8 @@ export interface SessionMediaOptions {
   bitrate?: number;
   /** Least time between a keyframe and a forced one (default 250 ms). */
   keyframeIntervalMs?: number;
+  /** A frame not encoded within this time marks the encoder stalled; it is replaced (default 1000 ms). */
+  encoderTimeoutMs?: number;
 }
 
 export interface TransportParams {
@@ -70,7 +72,10 @@ export interface SessionMediaStats {
   /** Frame in to its last RTP packet handed to mediasoup. */
   lastEncodeMs: number;
   encodeMs: { p50: number; p99: number };
+  /** Worker deaths survived. */
   resets: number;
+  /** Encoders replaced after an error or a stall (the failing frame's pushFrame rejected). */
+  encoderRestarts: number;
 }
 
 export class MediaError extends Error {
@@ -98,7 +103,7 @@ export class SessionMedia extends EventEmitter {
   readonly height: number;
   readonly fps: number;
   private readonly listenInfo: Omit<types.TransportListenInfo, 'protocol'>;
-  private readonly encoder: FrameEncoder;
+  private encoder: FrameEncoder;
   private readonly keyframes: KeyframeGate;
   private readonly members = new Map<string, MemberMedia>();
   private readonly encodeTimes = new LatencyWindow();
@@ -113,6 +118,7 @@ export class SessionMedia extends EventEmitter {
     bytesSent: 0,
     lastEncodeMs: 0,
     resets: 0,
+    encoderRestarts: 0,
   };
 
   static async create(pool: WorkerPool, options: SessionMediaOptions): Promise<SessionMedia> {
@@ -128,7 +134,7 @@ export class SessionMedia extends EventEmitter {
 
   private constructor(
     private readonly pool: WorkerPool,
-    options: SessionMediaOptions,
+    private readonly options: SessionMediaOptions,
   ) {
     super();
     assertVideoCodec(options.codec);
@@ -144,7 +150,7 @@ export class SessionMedia extends EventEmitter {
       announcedAddress: options.announcedAddress,
       portRange: pool.portRange,
     };
-    this.encoder = new FrameEncoder(options);
+    this.encoder = this.createEncoder();
     this.keyframes = new KeyframeGate(options.keyframeIntervalMs ?? DEFAULT_KEYFRAME_INTERVAL_MS);
   }
 
@@ -188,6 +194,7 @@ export class SessionMedia extends EventEmitter {
     }
     this.encoding = true;
     try {
+      if (this.encoder.failed) this.replaceEncoder();
       const began = performance.now();
       const encoded = await this.encoder.encode(
         rgb,
@@ -308,6 +315,18 @@ export class SessionMedia extends EventEmitter {
       counters.keyframes++;
       this.keyframes.sent();
     }
+  }
+
+  /** A failed or stalled encoder is not retried; a fresh one starts with a keyframe. */
+  private replaceEncoder(): void {
+    this.encoder.close();
+    this.encoder = this.createEncoder();
+    this.keyframes.restart();
+    this.counters.encoderRestarts++;
+  }
+
+  private createEncoder(): FrameEncoder {
+    return new FrameEncoder({ ...this.options, timeoutMs: this.options.encoderTimeoutMs });
   }
 
   private async openRoute(): Promise<Route> {

@@ -155,3 +155,25 @@ test('a wrongly sized frame is refused with the size that was expected', async (
     media.close();
   }
 });
+
+test('a stalled encoder fails its frame and is replaced by a fresh one at the next', async () => {
+  // 1 ms is far below a 1024x1024 VP8 encode, so every frame "stalls".
+  const media = await SessionMedia.create(pool, {
+    codec: 'vp8',
+    width: 1024,
+    height: 1024,
+    fps: 20,
+    encoderTimeoutMs: 1,
+  });
+  const frame = new Uint8Array(1024 * 1024 * 3);
+  const encoders = FrameEncoder.openCount;
+  try {
+    await expect(media.pushFrame(0, frame)).rejects.toThrow(/no encoded output .* within 1 ms/);
+    expect(media.stats().encoderRestarts).toBe(0);
+    await expect(media.pushFrame(1, frame)).rejects.toThrow(/within 1 ms/);
+    expect(media.stats().encoderRestarts).toBe(1);
+    expect(FrameEncoder.openCount).toBe(encoders); // The stalled one was closed.
+  } finally {
+    media.close();
+  }
+});
