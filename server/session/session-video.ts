@@ -25,7 +25,7 @@ export interface SessionVideo {
   connectTransport(memberId: string, dtlsParameters: unknown): Promise<void>;
   consume(memberId: string, rtpCapabilities: unknown): Promise<ConsumerParams>;
   removeMember(memberId: string): void;
-  stats(): { consumers: number };
+  stats(): { consumers: number; bytesSent: number };
   close(): void;
   on(event: 'reset' | 'closed', listener: () => void): this;
 }
