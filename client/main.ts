@@ -7,6 +7,7 @@
 import { io } from 'socket.io-client';
 import { watchKeyboard } from './keyboard';
 import { VideoReceiver } from './media';
+import { tickOfRtpTimestamp } from '../server/media/rtp-timestamp';
 import { request } from './request';
 
 interface TickMetadata {
@@ -18,13 +19,7 @@ interface TickMetadata {
 }
 interface JoinReply {
   member: { id: string; role: string };
-  video: {
-    rtpCapabilities: unknown;
-    rtpTimestampAtTickZero: number;
-    rtpTicksPerTick: number;
-    width: number;
-    height: number;
-  };
+  video: { rtpCapabilities: unknown; fps: number; width: number; height: number };
 }
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -50,6 +45,7 @@ const state = {
 const ticks = new Map<number, TickMetadata>();
 const sentAt = new Map<number, number>();
 let seq = 0;
+let newestTick = 0;
 let toTick: (rtp: number) => number = () => -1;
 
 document.body.classList.add(role);
@@ -74,8 +70,8 @@ async function join() {
   setStatus('joining');
   const reply = await request<JoinReply>(socket, 'join', { sessionId, role });
   state.memberId = reply.member.id;
-  const { rtpTimestampAtTickZero: base, rtpTicksPerTick: perTick } = reply.video;
-  toTick = (rtp) => Math.round(((rtp - base) >>> 0) / perTick);
+  const { fps } = reply.video;
+  toTick = (rtp) => tickOfRtpTimestamp(rtp, fps, newestTick);
   await receiver.start(reply.video.rtpCapabilities, video);
   state.consumedAt = performance.now();
   state.firstFrameAt = 0;
@@ -95,6 +91,7 @@ socket.on('media:reset', () => {
 });
 socket.on('tick', (metadata: TickMetadata) => {
   ticks.set(metadata.tick, metadata);
+  newestTick = metadata.tick;
   ticks.delete(metadata.tick - 400);
 });
 
