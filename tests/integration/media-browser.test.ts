@@ -8,24 +8,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { VideoCodec } from '../../server/media/codecs';
 import { tickOfRtpTimestamp } from '../../server/media/rtp-timestamp';
 import { SessionMedia } from '../../server/media/session-media';
 import { WorkerPool } from '../../server/media/worker-pool';
+import { launchChromium } from '../helpers/browser';
 import { meanAbsDiff } from '../helpers/frames';
 import { ensureWorkerBin, FramePump, sleep } from './media-helpers';
 
 const VIDEO = { width: 128, height: 128, fps: 20 } as const;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface PresentedFrame {
   at: number;
@@ -67,7 +59,7 @@ beforeAll(async () => {
   clientScript = bundle.outputFiles[0].text;
   [pool, browser] = await Promise.all([
     WorkerPool.create({ size: 1 }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
 });
 
