@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+  // jose ships ES modules only; jest's CommonJS runtime needs them transpiled.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   reporters: ['default', '<rootDir>/tests/reporters/summary-line.js'],
   testTimeout: 30000,
 };

@@ -18,15 +18,19 @@ interface TickMetadata {
   instructions: string[];
 }
 interface JoinReply {
-  member: { id: string; role: string };
+  member: { id: string; role: 'host' | 'player' | 'spectator'; resumeToken: string };
   video: { rtpCapabilities: unknown; fps: number; width: number; height: number };
 }
 
 const $ = (id: string) => document.getElementById(id)!;
 const video = $('video') as HTMLVideoElement;
 const sessionId = /^\/s\/([a-z0-9-]{1,40})/.exec(location.pathname)?.[1] ?? 'default';
-const role =
+const askedRole =
   new URLSearchParams(location.search).get('role') === 'spectator' ? 'spectator' : 'player';
+/** A join token from a host's link (`#token=...`), else an open invite is requested. */
+const linkToken = new URLSearchParams(location.hash.slice(1)).get('token');
+const resumeKey = `worldtick:resume:${sessionId}`;
+let role: 'player' | 'spectator' = askedRole;
 
 /** State the page exposes for end-to-end tests and the latency overlay. */
 const state = {
@@ -48,9 +52,7 @@ let seq = 0;
 let newestTick = 0;
 let toTick: (rtp: number) => number = () => -1;
 
-document.body.classList.add(role);
 $('session').textContent = `session ${sessionId}`;
-$('role').textContent = role;
 ($('spectate') as HTMLAnchorElement).href = `/s/${sessionId}?role=spectator`;
 
 const socket = io({ transports: ['websocket'] });
@@ -66,10 +68,28 @@ function notice(text: string) {
   $('notice').textContent = text;
 }
 
+async function joinToken(): Promise<string> {
+  if (linkToken) return linkToken;
+  const name = `guest-${Math.random().toString(36).slice(2, 6)}`;
+  return (
+    await request<{ token: string }>(socket, 'session:invite', { sessionId, role: askedRole, name })
+  ).token;
+}
+
 async function join() {
   setStatus('joining');
-  const reply = await request<JoinReply>(socket, 'join', { sessionId, role });
+  const resume = sessionStorage.getItem(resumeKey) ?? undefined;
+  const token = await joinToken();
+  const reply = await request<JoinReply>(socket, 'join', { token, resume }).catch((error) => {
+    if (!resume) throw error;
+    sessionStorage.removeItem(resumeKey); // the window passed: join afresh
+    return request<JoinReply>(socket, 'join', { token });
+  });
+  sessionStorage.setItem(resumeKey, reply.member.resumeToken);
   state.memberId = reply.member.id;
+  role = reply.member.role === 'spectator' ? 'spectator' : 'player';
+  document.body.classList.toggle('spectator', role === 'spectator');
+  $('role').textContent = reply.member.role;
   const { fps } = reply.video;
   toTick = (rtp) => tickOfRtpTimestamp(rtp, fps, newestTick);
   await receiver.start(reply.video.rtpCapabilities, video);
@@ -125,8 +145,9 @@ function recordLatency(appliedSeq: number, shownAt: number) {
   }
 }
 
-if (role === 'player') {
+{
   watchKeyboard(window, (keys) => {
+    if (role === 'spectator') return;
     seq++;
     sentAt.set(seq, performance.now());
     socket.emit('action', { seq, keys });

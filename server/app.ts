@@ -3,6 +3,7 @@
  * tick loop, HTTP and Socket.IO. `startServer` is what `npm start` runs and what the
  * integration and end-to-end tests start in-process.
  */
+import { randomBytes } from 'node:crypto';
 import { Server as SocketServer } from 'socket.io';
 import { Config } from './config';
 import { EngineFrameSource } from './generator/engine-source';
@@ -10,7 +11,9 @@ import { Logger } from './log';
 import { SessionMedia } from './media/session-media';
 import { WorkerPool } from './media/worker-pool';
 import { Metrics } from './metrics';
+import { JoinTokens } from './session/join-tokens';
 import { SessionRegistry } from './session/registry';
+import { Session } from './session/session';
 import { broadcastSession, registerHandlers } from './signaling/handlers';
 import { TickLoop } from './tick/tick-loop';
 import { bundleClient } from './web/client-bundle';
@@ -22,6 +25,9 @@ export interface RunningServer {
   pool: WorkerPool;
   loop: TickLoop;
   metrics: Metrics;
+  tokens: JoinTokens;
+  /** Host join tokens of the sessions configured at start-up. */
+  hostTokens: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -53,24 +59,52 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       }),
     staleInputMs: config.INPUT_STALE_MS,
     inputRateLimit: config.INPUT_RATE_LIMIT,
+    capacity: { host: 1, player: config.MAX_PLAYERS, spectator: config.MAX_SPECTATORS },
+    idleCloseMs: config.IDLE_CLOSE_MS,
     log,
   });
+  if (!config.JOIN_SECRET)
+    log.warn('JOIN_SECRET unset: join tokens are signed with a random per-process secret');
+  const tokens = new JoinTokens(
+    config.JOIN_SECRET ?? randomBytes(32).toString('hex'),
+    config.JOIN_TOKEN_TTL_S,
+  );
 
-  const io = new SocketServer({ maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES, serveClient: false });
+  const io = new SocketServer({
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    serveClient: false,
+    // Members who drop keep their socket id, rooms and membership for the window.
+    connectionStateRecovery: {
+      maxDisconnectionDuration: config.RECONNECT_WINDOW_MS,
+      skipMiddlewares: true,
+    },
+  });
   const video = {
     width: config.FRAME_WIDTH,
     height: config.FRAME_HEIGHT,
     fps: config.TICK_HZ,
     codec: config.VIDEO_CODEC,
   };
-  registerHandlers(io, registry, video, log);
-
-  for (const id of config.SESSIONS) {
-    const session = await registry.create(id, seedOf(id));
+  registerHandlers(io, {
+    registry,
+    tokens,
+    video,
+    openInvites: config.OPEN_INVITES,
+    reconnectWindowMs: config.RECONNECT_WINDOW_MS,
+    log,
+  });
+  registry.on('created', (session: Session) => {
     broadcastSession(io, session);
     session.on('tick', (m) => metrics.observeSessionTick(m));
+    metrics.sessions.set(registry.all().length);
+  });
+  registry.on('closed', () => metrics.sessions.set(registry.all().length));
+  const hostTokens: Record<string, string> = {};
+  for (const id of config.SESSIONS) {
+    await registry.create(id, seedOf(id), true);
+    hostTokens[id] = await tokens.issue(id, 'host', 'host');
   }
-  metrics.sessions.set(registry.all().length);
+  const idleSweep = setInterval(() => registry.closeIdle(), Math.min(config.IDLE_CLOSE_MS, 5000));
 
   const loop = new TickLoop(config.TICK_HZ, registry, source, log);
   let overruns = 0;
@@ -109,7 +143,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     pool,
     loop,
     metrics,
+    tokens,
+    hostTokens,
     async close() {
+      clearInterval(idleSweep);
       loop.stop();
       io.close();
       registry.closeAll();

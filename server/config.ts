@@ -37,6 +37,20 @@ const ConfigSchema = z.object({
   RTC_MIN_PORT: intIn(1024, 65535).default(40000),
   RTC_MAX_PORT: intIn(1024, 65535).default(49999),
   MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+  /** Secret that signs join tokens; every process of one deployment must share it. Unset: a random one per process (single-process use). */
+  JOIN_SECRET: z.string().min(16, 'JOIN_SECRET must be at least 16 characters').optional(),
+  JOIN_TOKEN_TTL_S: intIn(60, 31 * 24 * 3600).default(24 * 3600),
+  /** Whether anyone may ask for a player or spectator invite (on for local play; off: only hosts invite). */
+  OPEN_INVITES: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  MAX_PLAYERS: intIn(1, 1000).default(8),
+  MAX_SPECTATORS: intIn(0, 100000).default(500),
+  /** A member whose connection drops keeps its seat, votes and media this long. */
+  RECONNECT_WINDOW_MS: intIn(0, 3600000).default(120000),
+  /** Sessions created at run time close after this long with nobody connected. */
+  IDLE_CLOSE_MS: intIn(1000, 24 * 3600000).default(300000),
   /** Members' held keys are released when not refreshed for this long (lost clients). */
   INPUT_STALE_MS: intIn(100, 60000).default(1000),
   /** Per-member limit on input messages per second; the excess is rejected. */

@@ -16,8 +16,12 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.LOG_LEVEL);
   const server = await startServer(config, log);
+  const first = config.SESSIONS[0];
+  const hostLinks = Object.entries(server.hostTokens).map(
+    ([id, token]) => `  host of "${id}": ${server.url}/s/${id}#token=${token}\n`,
+  );
   process.stdout.write(
-    `worldtick is live at ${server.url}/ (spectate: ${server.url}/s/${config.SESSIONS[0]}?role=spectator)\n`,
+    `worldtick is live at ${server.url}/ (spectate: ${server.url}/s/${first}?role=spectator)\n${hostLinks.join('')}`,
   );
   let stopping = false;
   const stop = (signal: string) => {

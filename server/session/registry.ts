@@ -1,12 +1,15 @@
 /**
  * The sessions this process serves: creating one opens its world in the frame source
- * and its video stream; closing one frees both.
+ * and its video stream; closing one frees both. Sessions created at run time close by
+ * themselves after a configurable time with nobody connected; those configured at
+ * start-up are kept. Emits 'created' and 'closed' with the session.
  */
+import { EventEmitter } from 'node:events';
 import { FrameSource } from '../generator/frame-source';
 import { Logger } from '../log';
 import { LatestPilotPolicy } from './control/latest-pilot';
 import { WireError } from './errors';
-import { Session } from './session';
+import { Capacity, Session } from './session';
 import { SessionVideo } from './session-video';
 
 export interface RegistryOptions {
@@ -14,20 +17,43 @@ export interface RegistryOptions {
   createVideo: () => Promise<SessionVideo>;
   staleInputMs: number;
   inputRateLimit: number;
+  capacity: Capacity;
+  idleCloseMs: number;
   log: Logger;
+  now?: () => number;
+}
+
+export interface SessionSummary {
+  id: string;
+  seed: number;
+  tick: number;
+  members: number;
+  connected: number;
+  persistent: boolean;
 }
 
 export const SESSION_ID = /^[a-z0-9-]{1,40}$/;
 
-export class SessionRegistry {
-  private readonly sessions = new Map<string, Session>();
+interface Entry {
+  session: Session;
+  persistent: boolean;
+  /** When the session last had nobody connected (null while someone is). */
+  emptySince: number | null;
+}
 
-  constructor(private readonly options: RegistryOptions) {}
+export class SessionRegistry extends EventEmitter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
 
-  async create(id: string, seed: number): Promise<Session> {
+  constructor(private readonly options: RegistryOptions) {
+    super();
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  async create(id: string, seed: number, persistent = false): Promise<Session> {
     if (!SESSION_ID.test(id))
       throw new WireError('BAD_REQUEST', 'session ids are 1-40 of a-z, 0-9 and -');
-    if (this.sessions.has(id)) throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
+    if (this.entries.has(id)) throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
     const video = await this.options.createVideo();
     this.options.source.open(id, { seed });
     const session = new Session(id, {
@@ -36,38 +62,64 @@ export class SessionRegistry {
       policy: new LatestPilotPolicy(),
       staleInputMs: this.options.staleInputMs,
       inputRateLimit: this.options.inputRateLimit,
+      capacity: this.options.capacity,
     });
-    this.sessions.set(id, session);
+    this.entries.set(id, { session, persistent, emptySince: this.now() });
     // Send the opening frame so the stream has a picture before the first tick.
     await video.pushFrame(0, this.options.source.current(id));
     this.options.log.info('session created', {
       sessionId: id,
       seed,
+      persistent,
       source: this.options.source.name,
     });
+    this.emit('created', session);
     return session;
   }
 
   get(id: string): Session {
-    const session = this.sessions.get(id);
-    if (!session) throw new WireError('UNKNOWN_SESSION', `no session "${id}"`);
-    return session;
+    const entry = this.entries.get(id);
+    if (!entry) throw new WireError('UNKNOWN_SESSION', `no session "${id}"`);
+    return entry.session;
   }
 
   all(): Session[] {
-    return [...this.sessions.values()];
+    return [...this.entries.values()].map((e) => e.session);
   }
 
-  close(id: string): void {
-    const session = this.sessions.get(id);
-    if (!session) return;
-    this.sessions.delete(id);
-    session.close();
+  list(): SessionSummary[] {
+    return [...this.entries.values()].map(({ session, persistent }) => ({
+      id: session.id,
+      seed: session.seed,
+      tick: session.tick,
+      members: session.memberCount(),
+      connected: session.connectedCount(),
+      persistent,
+    }));
+  }
+
+  close(id: string, reason = 'closed'): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    entry.session.close();
     this.options.source.close(id);
-    this.options.log.info('session closed', { sessionId: id });
+    this.options.log.info('session closed', { sessionId: id, reason });
+    this.emit('closed', entry.session);
+  }
+
+  /** Closes run-time sessions that have had nobody connected for the idle time. */
+  closeIdle(): void {
+    const now = this.now();
+    for (const [id, entry] of this.entries) {
+      if (entry.session.connectedCount() > 0) entry.emptySince = null;
+      else if (entry.emptySince === null) entry.emptySince = now;
+      else if (!entry.persistent && now - entry.emptySince >= this.options.idleCloseMs)
+        this.close(id, 'idle');
+    }
   }
 
   closeAll(): void {
-    for (const id of [...this.sessions.keys()]) this.close(id);
+    for (const id of [...this.entries.keys()]) this.close(id, 'shutdown');
   }
 }

@@ -8,6 +8,7 @@
  * once; `present()` encodes the new frame once into the session's stream and emits
  * the tick's metadata.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ActionBits, keysFromAction } from '../../model/engine/actions';
 import { formatInstruction, Instruction } from '../../model/engine/instructions';
@@ -15,17 +16,27 @@ import { FrameRequest } from '../generator/frame-source';
 import { ControlPolicy } from './control/policy';
 import { WireError } from './errors';
 import { HeldKeys } from './held-keys';
+import { Role } from './join-tokens';
 import { RateLimiter } from './rate-limiter';
 import { SessionVideo } from './session-video';
 
-export type Role = 'player' | 'spectator';
+export type { Role };
 
 export interface Member {
   readonly id: string;
+  /** Who the join token was issued to (a display name). */
+  readonly name: string;
   readonly role: Role;
+  /** Secret that lets this member reclaim its identity after a dropped connection. */
+  readonly resumeToken: string;
   readonly keys: HeldKeys;
   readonly limiter: RateLimiter;
+  /** False while the member's connection is down (inside the reconnection window). */
+  connected: boolean;
 }
+
+/** How many members of each role a session admits. */
+export type Capacity = Record<Role, number>;
 
 export interface TickMetadata {
   sessionId: string;
@@ -48,6 +59,7 @@ export interface SessionOptions {
   policy: ControlPolicy;
   staleInputMs: number;
   inputRateLimit: number;
+  capacity: Capacity;
   now?: () => number;
 }
 
@@ -93,16 +105,51 @@ export class Session extends EventEmitter {
     return this.members.size;
   }
 
-  join(memberId: string, role: Role): Member {
+  join(role: Role, name: string): Member {
     this.assertOpen();
+    const taken = [...this.members.values()].filter((m) => m.role === role).length;
+    if (taken >= this.options.capacity[role]) {
+      throw new WireError(
+        'SESSION_FULL',
+        `session "${this.id}" has no free ${role} seat (${this.options.capacity[role]} max)`,
+      );
+    }
     const member: Member = {
-      id: memberId,
+      id: randomUUID(),
+      name,
       role,
+      resumeToken: randomUUID(),
       keys: new HeldKeys(this.options.staleInputMs),
       limiter: new RateLimiter(this.options.inputRateLimit, this.now()),
+      connected: true,
     };
-    this.members.set(memberId, member);
+    this.members.set(member.id, member);
     return member;
+  }
+
+  /** The member holding `resumeToken`, reconnected: same identity, role and media. */
+  resume(resumeToken: string): Member {
+    this.assertOpen();
+    const member = [...this.members.values()].find((m) => m.resumeToken === resumeToken);
+    if (!member)
+      throw new WireError(
+        'FORBIDDEN',
+        'nothing to resume: the reconnection window has passed; join again',
+      );
+    member.connected = true;
+    return member;
+  }
+
+  /** The member's connection dropped: its keys are released, its seat is kept. */
+  away(memberId: string): void {
+    const member = this.members.get(memberId);
+    if (!member) return;
+    member.connected = false;
+    member.keys.release();
+  }
+
+  connectedCount(): number {
+    return [...this.members.values()].filter((m) => m.connected).length;
   }
 
   leave(memberId: string): void {
@@ -135,7 +182,7 @@ export class Session extends EventEmitter {
     const decision = this.policy.decide(
       [...this.members.values()].map((m) => ({
         id: m.id,
-        role: m.role,
+        role: m.role === 'spectator' ? ('spectator' as const) : ('player' as const),
         keys: m.keys.current(now),
         lastSeq: m.keys.lastSeq,
       })),

@@ -1,23 +1,32 @@
 /**
  * Socket.IO signaling: each handler validates a wire message and makes one call on
- * the session; nothing else happens here. Every failure goes back to the sender only,
- * as a typed error (in the ack when there is one, else as a `wt:error` event).
+ * the registry or the member's session; nothing else happens here. Every failure goes
+ * back to the sender only, as a typed error (in the ack when there is one, else as a
+ * `wt:error` event).
+ *
+ * Membership survives a dropped connection for the reconnection window: Socket.IO's
+ * connection-state recovery restores the socket (its rooms and `socket.data`), and a
+ * client that had to reconnect from scratch joins again with its resume token.
  */
+import { randomUUID } from 'node:crypto';
 import { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { actionFromKeys } from '../../model/engine/actions';
 import { InstructionError, parseInstruction } from '../../model/engine/instructions';
 import { Logger } from '../log';
 import { toWireError, WireError } from '../session/errors';
+import { JoinTokens } from '../session/join-tokens';
 import { SessionRegistry } from '../session/registry';
-import { Session } from '../session/session';
+import { Member, Session } from '../session/session';
 import {
   ActionMessage,
   ClientEvent,
   ConnectTransportMessage,
   ConsumeMessage,
+  CreateSessionMessage,
   EmptyMessage,
   InstructionMessage,
+  InviteMessage,
   JoinMessage,
   MAX_BYTES,
 } from './schemas';
@@ -29,20 +38,47 @@ export interface VideoFormat {
   codec: string;
 }
 
+export interface SignalingOptions {
+  registry: SessionRegistry;
+  tokens: JoinTokens;
+  video: VideoFormat;
+  openInvites: boolean;
+  reconnectWindowMs: number;
+  log: Logger;
+}
+
+/** What a socket remembers about its membership (restored by connection-state recovery). */
+interface Binding {
+  sessionId: string;
+  memberId: string;
+  resumeToken: string;
+}
+
 type Ack = (response: unknown) => void;
 
-export function registerHandlers(
-  io: Server,
-  registry: SessionRegistry,
-  video: VideoFormat,
-  log: Logger,
-): void {
+export function registerHandlers(io: Server, options: SignalingOptions): void {
+  const { registry, tokens, log } = options;
+  /** Members whose connection dropped, by member id: their removal when the window ends. */
+  const leaving = new Map<string, NodeJS.Timeout>();
+
+  const attach = (socket: Socket, session: Session, member: Member) => {
+    clearTimeout(leaving.get(member.id));
+    leaving.delete(member.id);
+    socket.data.binding = {
+      sessionId: session.id,
+      memberId: member.id,
+      resumeToken: member.resumeToken,
+    } satisfies Binding;
+    return socket.join(roomOf(session.id));
+  };
+
   io.on('connection', (socket) => {
-    let session: Session | null = null;
-    const memberId = socket.id;
-    const joined = (): Session => {
-      if (!session || session.isClosed) throw new WireError('NOT_JOINED', 'join a session first');
-      return session;
+    const binding = (): Binding | undefined => socket.data.binding;
+    const joined = (): { session: Session; member: Member } => {
+      const b = binding();
+      if (!b) throw new WireError('NOT_JOINED', 'join a session first');
+      const session = registry.get(b.sessionId);
+      return { session, member: session.member(b.memberId) };
     };
     const handle = <S extends z.ZodType>(
       event: ClientEvent,
@@ -56,46 +92,109 @@ export function registerHandlers(
           reply?.({ ok: true, ...(result as object) });
         } catch (error) {
           const body = toWireError(error);
-          if (body.code === 'INTERNAL') log.error('handler failed', { event, memberId, error });
+          if (body.code === 'INTERNAL')
+            log.error('handler failed', { event, socket: socket.id, error });
           if (reply) reply({ ok: false, error: body });
           else socket.emit('wt:error', { event, ...body });
         }
       });
 
-    handle('join', JoinMessage, async ({ sessionId, role }) => {
-      if (session)
-        throw new WireError('BAD_REQUEST', `already in session "${session.id}"; leave it first`);
-      const target = registry.get(sessionId);
-      target.join(memberId, role);
-      session = target;
-      await socket.join(roomOf(sessionId));
-      log.info('member joined', { sessionId, memberId, role });
+    // A recovered connection is still a member: cancel its pending removal.
+    const restored = binding();
+    if (socket.recovered && restored) {
+      try {
+        const session = registry.get(restored.sessionId);
+        void attach(socket, session, session.resume(restored.resumeToken));
+      } catch {
+        socket.data.binding = undefined;
+      }
+    }
+
+    handle('session:create', CreateSessionMessage, async ({ id, seed, name }) => {
+      const session = await registry.create(
+        id ?? randomUUID().slice(0, 8),
+        seed ?? (Math.random() * 0xffffffff) >>> 0,
+      );
       return {
-        member: { id: memberId, role },
-        session: { id: sessionId, tick: target.tick },
+        session: { id: session.id, seed: session.seed },
+        token: await tokens.issue(session.id, 'host', name),
+      };
+    });
+
+    handle('session:list', EmptyMessage, () => ({ sessions: registry.list() }));
+
+    handle('session:invite', InviteMessage, async ({ sessionId, role, name }) => {
+      registry.get(sessionId);
+      const b = binding();
+      const isHost = b?.sessionId === sessionId && joined().member.role === 'host';
+      if (!isHost && !options.openInvites)
+        throw new WireError('FORBIDDEN', 'only the session host can invite');
+      return { token: await tokens.issue(sessionId, role, name) };
+    });
+
+    handle('session:close', EmptyMessage, () => {
+      const { session, member } = joined();
+      if (member.role !== 'host')
+        throw new WireError('FORBIDDEN', 'only the host can close the session');
+      io.to(roomOf(session.id)).emit('session:closed', {
+        sessionId: session.id,
+        reason: 'closed by host',
+      });
+      registry.close(session.id, 'closed by host');
+      return {};
+    });
+
+    handle('join', JoinMessage, async ({ token, resume }) => {
+      if (binding())
+        throw new WireError(
+          'BAD_REQUEST',
+          `already in session "${binding()!.sessionId}"; leave it first`,
+        );
+      const claims = await tokens.verify(token);
+      const session = registry.get(claims.sid);
+      const member = resume ? session.resume(resume) : session.join(claims.role, claims.sub);
+      if (member.role !== claims.role)
+        throw new WireError('FORBIDDEN', 'resume token and join token disagree on the role');
+      await attach(socket, session, member);
+      log.info('member joined', {
+        sessionId: session.id,
+        memberId: member.id,
+        role: member.role,
+        resumed: Boolean(resume),
+      });
+      return {
+        member: {
+          id: member.id,
+          name: member.name,
+          role: member.role,
+          resumeToken: member.resumeToken,
+        },
+        session: { id: session.id, tick: session.tick },
         video: {
-          ...video,
+          ...options.video,
           clockRate: 90000,
-          rtpTimestampAtTickZero: target.video.rtpTimestampOfTick(0),
-          rtpTicksPerTick: 90000 / video.fps,
-          rtpCapabilities: target.video.rtpCapabilities,
+          rtpTimestampAtTickZero: session.video.rtpTimestampOfTick(0),
+          rtpTicksPerTick: 90000 / options.video.fps,
+          rtpCapabilities: session.video.rtpCapabilities,
         },
       };
     });
 
     handle('leave', EmptyMessage, () => {
-      leave();
+      const b = binding();
+      if (b) leave(b);
       return {};
     });
 
-    handle('action', ActionMessage, ({ seq, keys }) =>
-      joined().input(memberId, seq, actionFromKeys(keys)),
-    );
+    handle('action', ActionMessage, ({ seq, keys }) => {
+      const { session, member } = joined();
+      session.input(member.id, seq, actionFromKeys(keys));
+    });
 
     handle('instruction', InstructionMessage, ({ text }) => {
-      const s = joined();
+      const { session, member } = joined();
       try {
-        s.instruct(memberId, parseInstruction(text));
+        session.instruct(member.id, parseInstruction(text));
       } catch (error) {
         if (error instanceof InstructionError) throw new WireError('BAD_REQUEST', error.message);
         throw error;
@@ -103,25 +202,50 @@ export function registerHandlers(
       return {};
     });
 
-    handle('media:createTransport', EmptyMessage, async () => ({
-      transport: await joined().video.createTransport(memberId),
-    }));
+    handle('media:createTransport', EmptyMessage, async () => {
+      const { session, member } = joined();
+      return { transport: await session.video.createTransport(member.id) };
+    });
     handle('media:connectTransport', ConnectTransportMessage, async ({ dtlsParameters }) => {
-      await joined().video.connectTransport(memberId, dtlsParameters);
+      const { session, member } = joined();
+      await session.video.connectTransport(member.id, dtlsParameters);
       return {};
     });
-    handle('media:consume', ConsumeMessage, async ({ rtpCapabilities }) => ({
-      consumer: await joined().video.consume(memberId, rtpCapabilities),
-    }));
+    handle('media:consume', ConsumeMessage, async ({ rtpCapabilities }) => {
+      const { session, member } = joined();
+      return { consumer: await session.video.consume(member.id, rtpCapabilities) };
+    });
 
-    const leave = () => {
-      if (!session) return;
-      session.leave(memberId);
-      void socket.leave(roomOf(session.id));
-      log.info('member left', { sessionId: session.id, memberId });
-      session = null;
+    const leave = (b: Binding) => {
+      socket.data.binding = undefined;
+      void socket.leave(roomOf(b.sessionId));
+      try {
+        registry.get(b.sessionId).leave(b.memberId);
+        log.info('member left', { sessionId: b.sessionId, memberId: b.memberId });
+      } catch {
+        // The session is already gone.
+      }
     };
-    socket.on('disconnect', leave);
+
+    socket.on('disconnect', () => {
+      const b = binding();
+      if (!b) return;
+      let session: Session;
+      try {
+        session = registry.get(b.sessionId);
+      } catch {
+        return;
+      }
+      session.away(b.memberId);
+      leaving.set(
+        b.memberId,
+        setTimeout(() => {
+          leaving.delete(b.memberId);
+          session.leave(b.memberId);
+          log.info('member gone', { sessionId: b.sessionId, memberId: b.memberId });
+        }, options.reconnectWindowMs),
+      );
+    });
   });
 }
 
@@ -152,5 +276,3 @@ function parse<S extends z.ZodType>(event: ClientEvent, schema: S, payload: unkn
   }
   return result.data;
 }
-
-export type { Socket };

@@ -5,9 +5,26 @@
 import { z } from 'zod';
 import { ACTION_KEYS } from '../../model/engine/actions';
 
+const SessionId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'session ids are 1-40 of a-z, 0-9 and -');
+const Name = z.string().min(1).max(40);
+
 export const JoinMessage = z.object({
-  sessionId: z.string().regex(/^[a-z0-9-]{1,40}$/, 'session ids are 1-40 of a-z, 0-9 and -'),
+  /** A signed join token naming the session and role (from an invite). */
+  token: z.string().min(1).max(2048),
+  /** The resume token of an earlier membership, to reclaim it after a dropped connection. */
+  resume: z.string().uuid().optional(),
+});
+
+export const CreateSessionMessage = z.object({
+  id: SessionId.optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  name: Name,
+});
+
+export const InviteMessage = z.object({
+  sessionId: SessionId,
   role: z.enum(['player', 'spectator']),
+  name: Name,
 });
 
 export const ActionMessage = z.object({
@@ -26,7 +43,11 @@ export const EmptyMessage = z.object({}).strict().optional();
 
 /** Largest accepted payload per event, in bytes of JSON. */
 export const MAX_BYTES = {
-  join: 256,
+  join: 4096,
+  'session:create': 256,
+  'session:list': 64,
+  'session:invite': 256,
+  'session:close': 64,
   action: 512,
   instruction: 256,
   leave: 64,

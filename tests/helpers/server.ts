@@ -53,3 +53,14 @@ export function waitFor<T>(
     socket.on(name, listener);
   });
 }
+
+/** Joins `sessionId` as `role` with a token signed by the server's own key. */
+export async function joinAs(
+  server: RunningServer,
+  socket: Socket,
+  sessionId: string,
+  role: 'host' | 'player' | 'spectator',
+  name = role,
+): Promise<Reply> {
+  return ask(socket, 'join', { token: await server.tokens.issue(sessionId, role, name) });
+}

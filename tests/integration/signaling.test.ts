@@ -5,7 +5,7 @@
 import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { TickMetadata } from '../../server/session/session';
-import { ask, connect, startTestServer, waitFor } from '../helpers/server';
+import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
 
 /** Both Socket.IO engines must behave the same. */
 describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
@@ -13,6 +13,9 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
   let player: Socket;
   let other: Socket;
   let spectator: Socket;
+  let playerId: string;
+  let otherId: string;
+  let spectatorId: string;
 
   beforeAll(async () => {
     server = await startTestServer({
@@ -25,15 +28,17 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
       connect(server),
       connect(server),
     ]);
-    expect(await ask(player, 'join', { sessionId: 'alpha', role: 'player' })).toMatchObject({
-      ok: true,
-    });
-    expect(await ask(other, 'join', { sessionId: 'alpha', role: 'player' })).toMatchObject({
-      ok: true,
-    });
-    expect(await ask(spectator, 'join', { sessionId: 'alpha', role: 'spectator' })).toMatchObject({
-      ok: true,
-    });
+    const ids = [];
+    for (const [socket, role] of [
+      [player, 'player'],
+      [other, 'player'],
+      [spectator, 'spectator'],
+    ] as const) {
+      const reply = await joinAs(server, socket, 'alpha', role);
+      expect(reply).toMatchObject({ ok: true, member: { role } });
+      ids.push((reply as unknown as { member: { id: string } }).member.id);
+    }
+    [playerId, otherId, spectatorId] = ids;
   });
 
   afterAll(async () => {
@@ -51,7 +56,7 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
   describe('signaling', () => {
     it('tells a joining member how RTP timestamps map to ticks', async () => {
       const socket = await connect(server);
-      const reply = await ask(socket, 'join', { sessionId: 'beta', role: 'spectator' });
+      const reply = await joinAs(server, socket, 'beta', 'spectator');
       expect(reply).toMatchObject({
         ok: true,
         video: { width: 128, height: 128, fps: 20, clockRate: 90000, rtpTicksPerTick: 4500 },
@@ -67,7 +72,7 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
         (t) => t.appliedSeq === 1,
       );
       expect(seenBySpectator.keys).toEqual(['forward', 'turn_left']);
-      expect(seenBySpectator.pilot).toBe(player.id);
+      expect(seenBySpectator.pilot).toBe(playerId);
       player.emit('action', { seq: 2, keys: [] });
       await waitFor<TickMetadata>(player, 'tick', (t) => t.appliedSeq === 2 && t.keys.length === 0);
     });
@@ -80,7 +85,7 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
 
     it('rejects an unknown session', async () => {
       const socket = await connect(server);
-      expect(await ask(socket, 'join', { sessionId: 'nope', role: 'player' })).toEqual({
+      expect(await joinAs(server, socket, 'nope', 'player')).toEqual({
         ok: false,
         error: { code: 'UNKNOWN_SESSION', message: 'no session "nope"' },
       });
@@ -95,7 +100,7 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
         message: expect.stringMatching(/seq.*keys/s),
       });
       other.emit('action', { seq: 1, keys: ['turn_right'] });
-      const tick = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.pilot === other.id);
+      const tick = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.pilot === otherId);
       expect(tick.keys).toEqual(['turn_right']);
       other.emit('action', { seq: 2, keys: [] });
     });
@@ -128,7 +133,7 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
       });
       const after = await waitFor<TickMetadata>(player, 'tick', (t) => t.tick > before.tick + 2);
       expect(after.keys).not.toContain('jump');
-      expect(after.pilot).not.toBe(spectator.id);
+      expect(after.pilot).not.toBe(spectatorId);
     });
 
     it('needs a join before anything else', async () => {

@@ -1,0 +1,60 @@
+/** Typed store errors, with messages that say what to check. */
+
+/** The store URL names no store this server knows. */
+export class StoreUrlError extends Error {
+  override readonly name = 'StoreUrlError';
+  constructor(url: string) {
+    super(
+      `unsupported store URL "${redactUrl(url)}": expected redis://[user:password@]host:port[/db] ` +
+        `or rediss://... for Redis, or no URL for the in-memory store`,
+    );
+  }
+}
+
+/** The store's server could not be reached (or refused us) when connecting. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(url: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `cannot reach Redis at ${redactUrl(url)} (${reason}); check that redis-server is running ` +
+        `and reachable there, and that the URL's host, port, password and database are right`,
+      { cause },
+    );
+  }
+}
+
+/** Another live process serves this session id. */
+export class SessionClaimedError extends Error {
+  override readonly name = 'SessionClaimedError';
+  constructor(
+    readonly sessionId: string,
+    readonly owner: string,
+  ) {
+    super(`session "${sessionId}" is served by process "${owner}"`);
+  }
+}
+
+/** An append that would not keep the log in tick order. */
+export class ActionLogOrderError extends Error {
+  override readonly name = 'ActionLogOrderError';
+  constructor(sessionId: string, tick: number) {
+    super(`action log of session "${sessionId}": tick ${tick} is not after the last appended tick`);
+  }
+}
+
+/** Stored data that does not decode: written by something else, or by an older schema. */
+export class StoreDataError extends Error {
+  override readonly name = 'StoreDataError';
+}
+
+/** The URL as it may be logged: any password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

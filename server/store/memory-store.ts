@@ -1,0 +1,128 @@
+/**
+ * The embedded default store: everything in this process's memory, so a single
+ * server needs no Redis. It keeps the same contract as RedisStore (claims, TTLs,
+ * tick order), which the shared contract test checks, so code written against it
+ * behaves the same when a deployment moves to Redis.
+ */
+import { ActionLogOrderError, SessionClaimedError } from './errors';
+import { ExpiringMap } from './expiring-map';
+import {
+  ActionLog,
+  ActionLogEntry,
+  PresenceMember,
+  PresenceStore,
+  SessionDirectory,
+  SessionEntry,
+  SessionOrigin,
+  StateStore,
+} from './state-store';
+
+class MemorySessions implements SessionDirectory {
+  private readonly entries: ExpiringMap<SessionEntry>;
+
+  constructor(ttlMs: number) {
+    this.entries = new ExpiringMap(ttlMs);
+  }
+
+  async register(entry: SessionEntry): Promise<void> {
+    const current = this.entries.get(entry.sessionId);
+    if (current && current.processId !== entry.processId) {
+      throw new SessionClaimedError(entry.sessionId, current.processId);
+    }
+    this.entries.set(entry.sessionId, { ...entry });
+  }
+
+  async unregister(sessionId: string, processId: string): Promise<void> {
+    if (this.entries.get(sessionId)?.processId === processId) this.entries.delete(sessionId);
+  }
+
+  async lookup(sessionId: string): Promise<SessionEntry | null> {
+    const entry = this.entries.get(sessionId);
+    return entry ? { ...entry } : null;
+  }
+
+  async list(): Promise<SessionEntry[]> {
+    return this.entries.values().map((entry) => ({ ...entry }));
+  }
+}
+
+class MemoryPresence implements PresenceStore {
+  private readonly sessions = new Map<string, ExpiringMap<PresenceMember>>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  async put(sessionId: string, member: PresenceMember): Promise<void> {
+    let members = this.sessions.get(sessionId);
+    if (!members) this.sessions.set(sessionId, (members = new ExpiringMap(this.ttlMs)));
+    members.set(member.memberId, { memberId: member.memberId, role: member.role });
+  }
+
+  async list(sessionId: string): Promise<PresenceMember[]> {
+    return this.live(sessionId).map((member) => ({ ...member }));
+  }
+
+  async remove(sessionId: string, memberId: string): Promise<void> {
+    this.sessions.get(sessionId)?.delete(memberId);
+    this.live(sessionId);
+  }
+
+  /** The session's live members; a session left with none is forgotten. */
+  private live(sessionId: string): PresenceMember[] {
+    const members = this.sessions.get(sessionId)?.values() ?? [];
+    if (members.length === 0) this.sessions.delete(sessionId);
+    return members;
+  }
+}
+
+class MemoryActionLog implements ActionLog {
+  private readonly logs = new Map<string, { origin: SessionOrigin; entries: ActionLogEntry[] }>();
+
+  async begin(sessionId: string, origin: SessionOrigin): Promise<void> {
+    this.logs.set(sessionId, { origin: { ...origin }, entries: [] });
+  }
+
+  async origin(sessionId: string): Promise<SessionOrigin | null> {
+    const log = this.logs.get(sessionId);
+    return log ? { ...log.origin } : null;
+  }
+
+  async append(sessionId: string, entry: ActionLogEntry): Promise<void> {
+    const log = this.logs.get(sessionId);
+    const entries = log?.entries ?? [];
+    const last = entries[entries.length - 1];
+    if (last && entry.tick <= last.tick) throw new ActionLogOrderError(sessionId, entry.tick);
+    // Stored as a copy: the caller's objects may change after the tick.
+    const stored = structuredClone(entry);
+    if (log) entries.push(stored);
+    else this.logs.set(sessionId, { origin: NO_ORIGIN, entries: [stored] });
+  }
+
+  async read(sessionId: string, fromTick = 0, toTick = Infinity): Promise<ActionLogEntry[]> {
+    return (this.logs.get(sessionId)?.entries ?? [])
+      .filter((entry) => entry.tick >= fromTick && entry.tick <= toTick)
+      .map((entry) => structuredClone(entry));
+  }
+
+  async length(sessionId: string): Promise<number> {
+    return this.logs.get(sessionId)?.entries.length ?? 0;
+  }
+}
+
+export class MemoryStore implements StateStore {
+  readonly kind = 'memory';
+  readonly sessions: SessionDirectory;
+  readonly presence: PresenceStore;
+  readonly actions: ActionLog = new MemoryActionLog();
+
+  constructor(readonly ttlMs: number) {
+    this.sessions = new MemorySessions(ttlMs);
+    this.presence = new MemoryPresence(ttlMs);
+  }
+
+  /** Socket.IO's own in-process adapter is the right one for a single process. */
+  createSocketAdapter(): undefined {
+    return undefined;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,113 @@
+/**
+ * The state store: what server processes share about sessions. One interface, two
+ * implementations (Colyseus' Presence pattern): `MemoryStore`, the embedded default
+ * for a single process, and `RedisStore`, for several processes behind one Redis.
+ * Nothing outside `server/store/` names Redis; the rest of the server sees only this.
+ *
+ * Liveness is by TTL, not by goodbye: a process re-registers its sessions and
+ * re-announces its members at least every `ttlMs / 3`, so when it dies its entries
+ * lapse on their own and another process may claim its session ids.
+ */
+import type { ServerOptions } from 'socket.io';
+import { ActionBits } from '../../model/engine/actions';
+import { Instruction } from '../../model/engine/instructions';
+
+/** How a session's world starts and what draws it: with the action log, all a replay needs. */
+export interface SessionOrigin {
+  /** The world seed the frame source opened the session with. */
+  seed: number;
+  /** `FrameSource.name` of the source that drew it ('engine', or a model's name). */
+  frameSource: string;
+  width: number;
+  height: number;
+  tickHz: number;
+}
+
+/** A registry entry: which process serves a session, and how the session began. */
+export interface SessionEntry extends SessionOrigin {
+  sessionId: string;
+  /** The serving process, unique per process run (a restarted process is a new one). */
+  processId: string;
+  /** The serving process's public base URL, where clients of this session connect. */
+  url: string;
+}
+
+/** Which process serves which session; entries live `ttlMs` past their last registration. */
+export interface SessionDirectory {
+  /**
+   * Claims the session for `entry.processId`, or refreshes that claim (the heartbeat is
+   * calling this again). Throws SessionClaimedError while another live process holds it.
+   */
+  register(entry: SessionEntry): Promise<void>;
+  /** Drops the entry if `processId` still holds it (a lapsed claim may be someone else's now). */
+  unregister(sessionId: string, processId: string): Promise<void>;
+  lookup(sessionId: string): Promise<SessionEntry | null>;
+  /** Every live entry, in no particular order. */
+  list(): Promise<SessionEntry[]>;
+}
+
+export interface PresenceMember {
+  memberId: string;
+  /** The member's role as the session names it (host, player, spectator). */
+  role: string;
+}
+
+/** Members of each session; an announcement lives `ttlMs` unless repeated. */
+export interface PresenceStore {
+  /** Adds the member, or refreshes it and updates its role. */
+  put(sessionId: string, member: PresenceMember): Promise<void>;
+  /** Live members, in no particular order. */
+  list(sessionId: string): Promise<PresenceMember[]>;
+  remove(sessionId: string, memberId: string): Promise<void>;
+}
+
+/**
+ * One action-log entry: what the session applied at one tick. Replaying a session
+ * = open its frame source with the log's origin, then step every entry in tick order
+ * with its action and instructions. The session appends one entry per tick, so the
+ * ticks of one log are 0, 1, 2, ... (a reader may check there is no gap).
+ */
+export interface ActionLogEntry {
+  tick: number;
+  /** The effective multi-hot action the frame source stepped (0 = idle). */
+  action: ActionBits;
+  /** Instructions applied at this tick, in the order they were applied. */
+  instructions: readonly Instruction[];
+  /** Whose input drove the tick (member id), or null (idle, vote, anarchy). */
+  pilot: string | null;
+}
+
+/** Append-only per-session log of applied actions (replay, audit). Kept until `begin` again. */
+export interface ActionLog {
+  /**
+   * Starts the session's log afresh with its origin. A session id served again begins a
+   * new world at tick 0, so an earlier log under that id no longer describes it and is dropped.
+   */
+  begin(sessionId: string, origin: SessionOrigin): Promise<void>;
+  /** The origin `begin` recorded, or null when the session has no log. */
+  origin(sessionId: string): Promise<SessionOrigin | null>;
+  /** Appends one tick; throws ActionLogOrderError unless `entry.tick` is after the last one. */
+  append(sessionId: string, entry: ActionLogEntry): Promise<void>;
+  /** Entries with `fromTick <= tick <= toTick`, in tick order. */
+  read(sessionId: string, fromTick?: number, toTick?: number): Promise<ActionLogEntry[]>;
+  length(sessionId: string): Promise<number>;
+}
+
+/** What `new socket.io.Server({ adapter })` takes; undefined: Socket.IO's in-process adapter. */
+export type SocketAdapterFactory = ServerOptions['adapter'] | undefined;
+
+export interface StateStore {
+  readonly kind: 'memory' | 'redis';
+  /** How long registry and presence entries live without a refresh. */
+  readonly ttlMs: number;
+  readonly sessions: SessionDirectory;
+  readonly presence: PresenceStore;
+  readonly actions: ActionLog;
+  /**
+   * The adapter for this process's Socket.IO server: room broadcasts reach clients of
+   * every process sharing the store, and connection-state recovery works across them.
+   * Call once per Socket.IO server; close that server before closing the store.
+   */
+  createSocketAdapter(): SocketAdapterFactory;
+  close(): Promise<void>;
+}
