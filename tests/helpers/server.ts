@@ -60,7 +60,7 @@ export async function joinAs(
   socket: Socket,
   sessionId: string,
   role: 'host' | 'player' | 'spectator',
-  name = role,
+  name: string = role,
 ): Promise<Reply> {
   return ask(socket, 'join', { token: await server.tokens.issue(sessionId, role, name) });
 }

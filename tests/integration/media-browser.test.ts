@@ -57,10 +57,7 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   clientScript = bundle.outputFiles[0].text;
-  [pool, browser] = await Promise.all([
-    WorkerPool.create({ size: 1 }),
-    launchChromium(),
-  ]);
+  [pool, browser] = await Promise.all([WorkerPool.create({ size: 1 }), launchChromium()]);
 });
 
 afterAll(async () => {
