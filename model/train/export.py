@@ -53,7 +53,8 @@ def check(name, graph, spec, data):
         for out, want in zip(outs, spec["outputs"]):
             shape = [batch] + want["shape"][1:]
             if list(out.shape) != shape or str(out.dtype) != f"torch.{want['dtype']}":
-                raise SystemExit(f"{name}.{want['name']}: got {out.dtype} {list(out.shape)}, want {want['dtype']} {shape}")
+                raise SystemExit(f"{name}.{want['name']}: got {out.dtype} {list(out.shape)}, "
+                                 f"want {want['dtype']} {shape}")
     singles = [graph(*(x[i:i + 1] for x in inputs)) for i in range(batch)]
     singles = [s if isinstance(s, tuple) else (s,) for s in singles]
     for k, want in enumerate(spec["outputs"]):

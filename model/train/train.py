@@ -127,7 +127,7 @@ def psnr(pred, truth):
 
 
 def frame_batch(split, idx, device):
-    return frames_to_input(torch.from_numpy(split.frames(idx))).to(device)
+    return frames_to_input(torch.from_numpy(split.frames(idx)).to(device))
 
 
 @torch.no_grad()
@@ -160,7 +160,8 @@ def latent_cache(cfg, world, splits, ae_step, device):
         np.save(paths[name], z)
     with open(meta_path, "w") as f:
         json.dump(meta, f)
-    log(cfg, {"cache": "latents", "records": sum(len(s) for s in splits.values()), "seconds": round(time.time() - t0, 1)})
+    records = sum(len(s) for s in splits.values())
+    log(cfg, {"cache": "latents", "records": records, "seconds": round(time.time() - t0, 1)})
     return latents
 
 
@@ -212,7 +213,7 @@ def evaluate(stage, cfg, world, split, latents, eval_idx, device):
     world.eval()
     if stage == "ae":
         frames = torch.from_numpy(split.frames(eval_idx))
-        recon = decode_frames(world, world.ae.encode(frames_to_input(frames).to(device)))
+        recon = decode_frames(world, world.ae.encode(frames_to_input(frames.to(device))))
         return {"psnr": psnr(recon, frames).mean().item()}
     R = cfg[stage]["eval_rollout"]
     batch = window_batch(split, latents, eval_idx, cfg["model"]["context"], R, 0.0, None, device)
@@ -247,17 +248,19 @@ def train_stage(stage, cfg, world, splits, trained, resume, device):
     requires = {k: trained[k] for k in STAGES[:STAGES.index(stage)]}  # steps of the frozen parts
     torch.manual_seed(cfg["seed"] + STAGES.index(stage))
     rng = np.random.default_rng(cfg["seed"] + STAGES.index(stage))
-    step = 0
+    step, metrics = 0, {}
 
     if os.path.exists(checkpoint_path(cfg, stage)):
         if not resume:
-            raise SystemExit(f"{checkpoint_path(cfg, stage)} exists: pass --resume to continue it, or delete it to start over")
+            raise SystemExit(f"{checkpoint_path(cfg, stage)} exists: "
+                             "pass --resume to continue it, or delete it to start over")
         ck = read_checkpoint(cfg, stage)
         if ck["requires"] != requires:
-            raise SystemExit(f"{stage}.pt was trained on {ck['requires']}, but {requires} is loaded: delete {stage}.pt to retrain it")
+            raise SystemExit(f"{stage}.pt was trained on {ck['requires']}, but {requires} is loaded: "
+                             f"delete {stage}.pt to retrain it")
         module.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
-        step = ck["step"]
+        step, metrics = ck["step"], ck["metrics"]
         rng.bit_generator.state = ck["rng"]["numpy"]
         torch.set_rng_state(ck["rng"]["torch"])
     elif stage == "instruct":
@@ -294,7 +297,7 @@ def train_stage(stage, cfg, world, splits, trained, resume, device):
     n_params = sum(p.numel() for p in module.parameters())
     print(f"{stage}: {n_params / 1e6:.2f} M trainable parameters, steps {step} -> {s['steps']}, "
           f"{len(train_idx)} training samples, {len(eval_idx)} held-out")
-    metrics, losses, t0 = {}, [], time.time()
+    losses, t0 = [], time.time()
     while step < s["steps"]:
         lr = lr_at(s, step)
         for group in opt.param_groups:
@@ -325,7 +328,7 @@ def train_stage(stage, cfg, world, splits, trained, resume, device):
             log(cfg, {"stage": stage, "step": step, "eval": "heldout", **metrics})
         if step % s["ckpt_every"] == 0 or step == s["steps"]:
             save(metrics)
-        if losses == []:
+        if not losses:
             t0 = time.time()  # throughput and ETA leave out evaluation and saving
     return step
 
@@ -338,7 +341,8 @@ def main():
     p.add_argument("--config", required=True, help="JSON config (model/train/configs/)")
     p.add_argument("--stage", default="all", choices=("all",) + STAGES)
     p.add_argument("--resume", action="store_true", help="continue from the stage checkpoints in out_dir")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value, e.g. ae.steps=200")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value, e.g. ae.steps=200")
     args = p.parse_args()
 
     cfg = load_config(args.config, args.set)
