@@ -15,9 +15,10 @@ export class StoreUrlError extends Error {
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
   constructor(url: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    // Not `instanceof Error`: a socket error may come from another realm (jest's sandbox).
+    const reason = (cause as { message?: unknown } | null)?.message ?? cause;
     super(
-      `cannot reach Redis at ${redactUrl(url)} (${reason}); check that redis-server is running ` +
+      `cannot connect to Redis at ${redactUrl(url)} (${String(reason)}); check that redis-server is running ` +
         `and reachable there, and that the URL's host, port, password and database are right`,
       { cause },
     );
@@ -35,11 +36,24 @@ export class SessionClaimedError extends Error {
   }
 }
 
-/** An append that would not keep the log in tick order. */
+/** An append that would not keep the log in tick order (or whose tick is no tick at all). */
 export class ActionLogOrderError extends Error {
   override readonly name = 'ActionLogOrderError';
   constructor(sessionId: string, tick: number) {
-    super(`action log of session "${sessionId}": tick ${tick} is not after the last appended tick`);
+    super(
+      `action log of session "${sessionId}": tick ${tick} must be a whole number after the last appended tick`,
+    );
+  }
+}
+
+/** Both stores' check before appending; `lastTick` is undefined where the backend checks order itself. */
+export function assertNextTick(
+  sessionId: string,
+  tick: number,
+  lastTick: number | undefined,
+): void {
+  if (!Number.isSafeInteger(tick) || tick < 0 || (lastTick !== undefined && tick <= lastTick)) {
+    throw new ActionLogOrderError(sessionId, tick);
   }
 }
 
