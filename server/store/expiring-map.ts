@@ -32,5 +32,4 @@ export class ExpiringMap<V> {
     }
     return live;
   }
-
 }

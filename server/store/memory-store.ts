@@ -4,8 +4,9 @@
  * tick order), which the shared contract test checks, so code written against it
  * behaves the same when a deployment moves to Redis.
  */
-import { ActionLogOrderError, SessionClaimedError } from './errors';
+import { assertNextTick, SessionClaimedError } from './errors';
 import { ExpiringMap } from './expiring-map';
+import { pickEntry, pickMember, pickOrigin, pickSession } from './records';
 import {
   ActionLog,
   ActionLogEntry,
@@ -29,7 +30,7 @@ class MemorySessions implements SessionDirectory {
     if (current && current.processId !== entry.processId) {
       throw new SessionClaimedError(entry.sessionId, current.processId);
     }
-    this.entries.set(entry.sessionId, { ...entry });
+    this.entries.set(entry.sessionId, pickSession(entry));
   }
 
   async unregister(sessionId: string, processId: string): Promise<void> {
@@ -38,11 +39,11 @@ class MemorySessions implements SessionDirectory {
 
   async lookup(sessionId: string): Promise<SessionEntry | null> {
     const entry = this.entries.get(sessionId);
-    return entry ? { ...entry } : null;
+    return entry ? pickSession(entry) : null;
   }
 
   async list(): Promise<SessionEntry[]> {
-    return this.entries.values().map((entry) => ({ ...entry }));
+    return this.entries.values().map(pickSession);
   }
 }
 
@@ -54,11 +55,11 @@ class MemoryPresence implements PresenceStore {
   async put(sessionId: string, member: PresenceMember): Promise<void> {
     let members = this.sessions.get(sessionId);
     if (!members) this.sessions.set(sessionId, (members = new ExpiringMap(this.ttlMs)));
-    members.set(member.memberId, { memberId: member.memberId, role: member.role });
+    members.set(member.memberId, pickMember(member));
   }
 
   async list(sessionId: string): Promise<PresenceMember[]> {
-    return this.live(sessionId).map((member) => ({ ...member }));
+    return this.live(sessionId).map(pickMember);
   }
 
   async remove(sessionId: string, memberId: string): Promise<void> {
@@ -75,32 +76,33 @@ class MemoryPresence implements PresenceStore {
 }
 
 class MemoryActionLog implements ActionLog {
-  private readonly logs = new Map<string, { origin: SessionOrigin; entries: ActionLogEntry[] }>();
+  private readonly logs = new Map<
+    string,
+    { origin: SessionOrigin | null; entries: ActionLogEntry[] }
+  >();
 
   async begin(sessionId: string, origin: SessionOrigin): Promise<void> {
-    this.logs.set(sessionId, { origin: { ...origin }, entries: [] });
+    this.logs.set(sessionId, { origin: pickOrigin(origin), entries: [] });
   }
 
   async origin(sessionId: string): Promise<SessionOrigin | null> {
-    const log = this.logs.get(sessionId);
-    return log ? { ...log.origin } : null;
+    const origin = this.logs.get(sessionId)?.origin;
+    return origin ? pickOrigin(origin) : null;
   }
 
   async append(sessionId: string, entry: ActionLogEntry): Promise<void> {
     const log = this.logs.get(sessionId);
     const entries = log?.entries ?? [];
-    const last = entries[entries.length - 1];
-    if (last && entry.tick <= last.tick) throw new ActionLogOrderError(sessionId, entry.tick);
-    // Stored as a copy: the caller's objects may change after the tick.
-    const stored = structuredClone(entry);
+    assertNextTick(sessionId, entry.tick, entries[entries.length - 1]?.tick);
+    const stored = pickEntry(entry);
     if (log) entries.push(stored);
-    else this.logs.set(sessionId, { origin: NO_ORIGIN, entries: [stored] });
+    else this.logs.set(sessionId, { origin: null, entries: [stored] });
   }
 
   async read(sessionId: string, fromTick = 0, toTick = Infinity): Promise<ActionLogEntry[]> {
     return (this.logs.get(sessionId)?.entries ?? [])
       .filter((entry) => entry.tick >= fromTick && entry.tick <= toTick)
-      .map((entry) => structuredClone(entry));
+      .map(pickEntry);
   }
 
   async length(sessionId: string): Promise<number> {
