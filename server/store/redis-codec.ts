@@ -1,0 +1,97 @@
+/**
+ * How store records look inside Redis: flat string fields, readable with redis-cli.
+ * Decoding validates, so data written by something else (or by an older schema)
+ * fails loudly with StoreDataError instead of driving a replay wrongly.
+ *
+ * Action-log stream entry (one per tick), stream ID `<tick>-1`, so Redis itself keeps
+ * the log append-only in tick order and a tick range is an ID range:
+ *   action        decimal ActionBits (multi-hot over ACTION_KEYS)
+ *   instructions  applied instructions as `slot=value`, space-separated, in order ('' for none)
+ *   pilot         member id whose input drove the tick; absent when none
+ */
+import { z } from 'zod';
+import { assertAction } from '../../model/engine/actions';
+import { formatInstruction, parseInstruction } from '../../model/engine/instructions';
+import { StoreDataError } from './errors';
+import { Fields } from './redis-expiring-records';
+import { ActionLogEntry, PresenceMember, SessionEntry, SessionOrigin } from './state-store';
+
+const whole = z
+  .string()
+  .regex(/^\d+$/, 'expected a whole number')
+  .transform((text) => Number(text));
+
+const ORIGIN_SHAPE = {
+  seed: whole,
+  frameSource: z.string().min(1),
+  width: whole,
+  height: whole,
+  tickHz: whole,
+};
+const OriginSchema = z.object(ORIGIN_SHAPE);
+const SessionSchema = z.object({
+  ...ORIGIN_SHAPE,
+  sessionId: z.string().min(1),
+  processId: z.string().min(1),
+  url: z.string().min(1),
+});
+const MemberSchema = z.object({ memberId: z.string().min(1), role: z.string().min(1) });
+const EntrySchema = z.object({
+  action: whole,
+  instructions: z.string(),
+  pilot: z.string().optional(),
+});
+
+/** Every field as a string (hashes hold strings); pass a picked record (see records.ts). */
+export function toFields(record: SessionOrigin | SessionEntry | PresenceMember): Fields {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, String(value)]));
+}
+
+export function decodeOrigin(fields: Fields, where: string): SessionOrigin {
+  return decoded(where, () => OriginSchema.parse(fields));
+}
+
+export function decodeSession(fields: Fields, where: string): SessionEntry {
+  return decoded(where, () => SessionSchema.parse(fields));
+}
+
+export function decodeMember(fields: Fields, where: string): PresenceMember {
+  return decoded(where, () => MemberSchema.parse(fields));
+}
+
+export function entryId(tick: number): string {
+  return `${tick}-1`;
+}
+
+export function encodeEntry(entry: ActionLogEntry): Fields {
+  const fields: Fields = {
+    action: String(entry.action),
+    instructions: entry.instructions.map(formatInstruction).join(' '),
+  };
+  if (entry.pilot !== null) fields.pilot = entry.pilot;
+  return fields;
+}
+
+export function decodeEntry(id: string, fields: Fields, where: string): ActionLogEntry {
+  return decoded(`${where} entry ${id}`, () => {
+    const tick = /^(\d+)-1$/.exec(id);
+    if (!tick) throw new Error('stream ID is not <tick>-1');
+    const { action, instructions, pilot } = EntrySchema.parse(fields);
+    assertAction(action);
+    return {
+      tick: Number(tick[1]),
+      action,
+      instructions: instructions.split(' ').filter(Boolean).map(parseInstruction),
+      pilot: pilot ?? null,
+    };
+  });
+}
+
+function decoded<T>(where: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    const reason = error instanceof z.ZodError ? z.prettifyError(error) : String(error);
+    throw new StoreDataError(`${where} does not decode: ${reason}`, { cause: error });
+  }
+}

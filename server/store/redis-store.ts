@@ -1,0 +1,261 @@
+/**
+ * The store for several server processes behind one Redis. Key layout (every key
+ * under the store's prefix, `worldtick:` by default):
+ *
+ *   session:<sessionId>           hash   SessionEntry, PEXPIRE ttl (re-set by each register)
+ *   sessions                      set    session ids, pruned of lapsed ones when listed
+ *   member:<sessionId>:<memberId> hash   PresenceMember, PEXPIRE ttl (re-set by each put)
+ *   presence:<sessionId>          set    member ids, PEXPIRE ttl of the newest member
+ *   log:<sessionId>               stream action log, entry ID <tick>-1 (see redis-codec.ts)
+ *   origin:<sessionId>            hash   SessionOrigin of that log
+ *   socket.io                     stream Socket.IO adapter messages (and its pub/sub channels)
+ *   sio:session:<pid>             string Socket.IO connection-state recovery sessions
+ *
+ * The log is kept until the session id begins again; nothing trims it (one short entry
+ * per tick: about 4 MB per session-hour at 20 Hz).
+ */
+import { randomUUID } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createClient } from 'redis';
+import { Logger } from '../log';
+import {
+  ActionLogOrderError,
+  assertNextTick,
+  redactUrl,
+  SessionClaimedError,
+  StoreUnavailableError,
+} from './errors';
+import { pickMember, pickOrigin, pickSession } from './records';
+import {
+  decodeEntry,
+  decodeMember,
+  decodeOrigin,
+  decodeSession,
+  encodeEntry,
+  entryId,
+  toFields,
+} from './redis-codec';
+import { RedisClient, RedisExpiringRecords } from './redis-expiring-records';
+import {
+  ActionLog,
+  ActionLogEntry,
+  PresenceMember,
+  PresenceStore,
+  SessionDirectory,
+  SessionEntry,
+  SessionOrigin,
+  SocketAdapterFactory,
+  StateStore,
+} from './state-store';
+
+export interface RedisStoreOptions {
+  ttlMs: number;
+  keyPrefix: string;
+  /** Where connection trouble after start-up is reported (once per outage). */
+  log?: Logger;
+}
+
+/** Reconnection backoff once connected: 100 ms doubling, at most 2 s apart. */
+const reconnectDelay = (retries: number) => Math.min(100 * 2 ** retries, 2000);
+
+class RedisSessions implements SessionDirectory {
+  private readonly records: RedisExpiringRecords;
+
+  constructor(client: RedisClient, ttlMs: number, prefix: string) {
+    this.records = new RedisExpiringRecords(
+      client,
+      ttlMs,
+      `${prefix}sessions`,
+      `${prefix}session:`,
+    );
+  }
+
+  async register(entry: SessionEntry): Promise<void> {
+    const fields = toFields(pickSession(entry));
+    const holder = await this.records.put(entry.sessionId, fields, {
+      field: 'processId',
+      value: entry.processId,
+    });
+    if (holder !== null) throw new SessionClaimedError(entry.sessionId, holder);
+  }
+
+  async unregister(sessionId: string, processId: string): Promise<void> {
+    await this.records.remove(sessionId, { field: 'processId', value: processId });
+  }
+
+  async lookup(sessionId: string): Promise<SessionEntry | null> {
+    const fields = await this.records.get(sessionId);
+    return fields && decodeSession(fields, `registry entry "${sessionId}"`);
+  }
+
+  async list(): Promise<SessionEntry[]> {
+    return (await this.records.list()).map((fields) => decodeSession(fields, 'registry entry'));
+  }
+}
+
+class RedisPresence implements PresenceStore {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly ttlMs: number,
+    private readonly prefix: string,
+  ) {}
+
+  async put(sessionId: string, member: PresenceMember): Promise<void> {
+    await this.members(sessionId).put(member.memberId, toFields(pickMember(member)));
+  }
+
+  async list(sessionId: string): Promise<PresenceMember[]> {
+    const where = `presence of session "${sessionId}"`;
+    return (await this.members(sessionId).list()).map((fields) => decodeMember(fields, where));
+  }
+
+  async remove(sessionId: string, memberId: string): Promise<void> {
+    await this.members(sessionId).remove(memberId);
+  }
+
+  private members(sessionId: string): RedisExpiringRecords {
+    const { client, ttlMs, prefix } = this;
+    return new RedisExpiringRecords(
+      client,
+      ttlMs,
+      `${prefix}presence:${sessionId}`,
+      `${prefix}member:${sessionId}:`,
+    );
+  }
+}
+
+class RedisActionLog implements ActionLog {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly prefix: string,
+  ) {}
+
+  async begin(sessionId: string, origin: SessionOrigin): Promise<void> {
+    const { log, origin: originKey } = this.keys(sessionId);
+    await this.client
+      .multi()
+      .del([log, originKey])
+      .hSet(originKey, toFields(pickOrigin(origin)))
+      .exec();
+  }
+
+  async origin(sessionId: string): Promise<SessionOrigin | null> {
+    const fields = await this.client.hGetAll(this.keys(sessionId).origin);
+    if (Object.keys(fields).length === 0) return null;
+    return decodeOrigin(fields, `action-log origin of session "${sessionId}"`);
+  }
+
+  async append(sessionId: string, entry: ActionLogEntry): Promise<void> {
+    // Redis checks the order: an entry ID must exceed the stream's last one.
+    assertNextTick(sessionId, entry.tick, undefined);
+    try {
+      await this.client.xAdd(this.keys(sessionId).log, entryId(entry.tick), encodeEntry(entry));
+    } catch (error) {
+      if (String(error).includes('equal or smaller than the target stream top item')) {
+        throw new ActionLogOrderError(sessionId, entry.tick);
+      }
+      throw error;
+    }
+  }
+
+  async read(sessionId: string, fromTick = 0, toTick = Infinity): Promise<ActionLogEntry[]> {
+    const first = Math.max(0, Math.ceil(fromTick));
+    const last = Math.floor(toTick);
+    if (last < first) return [];
+    const end = Number.isFinite(last) ? entryId(last) : '+';
+    const where = `action log of session "${sessionId}"`;
+    const messages = await this.client.xRange(this.keys(sessionId).log, `${first}-0`, end);
+    return (messages ?? []).map(({ id, message }) => decodeEntry(id, message, where));
+  }
+
+  async length(sessionId: string): Promise<number> {
+    return this.client.xLen(this.keys(sessionId).log);
+  }
+
+  private keys(sessionId: string) {
+    return { log: `${this.prefix}log:${sessionId}`, origin: `${this.prefix}origin:${sessionId}` };
+  }
+}
+
+export class RedisStore implements StateStore {
+  readonly kind = 'redis';
+  readonly sessions: SessionDirectory;
+  readonly presence: PresenceStore;
+  readonly actions: ActionLog;
+
+  private constructor(
+    private readonly client: RedisClient,
+    /** This store's connection name (CLIENT SETNAME), which the adapter's connections inherit. */
+    private readonly name: string,
+    readonly ttlMs: number,
+    private readonly prefix: string,
+  ) {
+    this.sessions = new RedisSessions(client, ttlMs, prefix);
+    this.presence = new RedisPresence(client, ttlMs, prefix);
+    this.actions = new RedisActionLog(client, prefix);
+  }
+
+  /** Connects, failing fast with StoreUnavailableError; once up, it rides out outages. */
+  static async connect(url: string, options: RedisStoreOptions): Promise<RedisStore> {
+    let connected = false;
+    let down = false;
+    const name = `worldtick-store-${randomUUID()}`;
+    const client: RedisClient = createClient({
+      url,
+      name,
+      // Giving up (false) before the first connection makes connect() reject with the cause.
+      socket: { reconnectStrategy: (retries) => (connected ? reconnectDelay(retries) : false) },
+    });
+    client.on('error', (error: unknown) => {
+      if (!connected || down) return;
+      down = true;
+      options.log?.warn('state store lost Redis; retrying', { url: redactUrl(url), error });
+    });
+    client.on('ready', () => {
+      if (!down) return;
+      down = false;
+      options.log?.info('state store reconnected to Redis', { url: redactUrl(url) });
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new StoreUnavailableError(url, error);
+    }
+    connected = true;
+    return new RedisStore(client, name, options.ttlMs, options.keyPrefix);
+  }
+
+  /** The Redis Streams adapter: unlike the pub/sub one, it restores missed packets across nodes. */
+  createSocketAdapter(): SocketAdapterFactory {
+    return createAdapter(this.client, {
+      streamName: `${this.prefix}socket.io`,
+      channelPrefix: `${this.prefix}socket.io`,
+      sessionKeyPrefix: `${this.prefix}sio:session:`,
+    });
+  }
+
+  /** Waits for pending writes when Redis is there; drops them when it is not. */
+  async close(): Promise<void> {
+    if (!this.client.isReady) {
+      if (this.client.isOpen) this.client.destroy();
+      return;
+    }
+    await this.releaseAdapterReaders();
+    await this.client.close();
+  }
+
+  /**
+   * The adapter reads its stream on a duplicate of this connection (so with this name),
+   * in XREADs that block for up to 5 s. Once its Socket.IO server has closed, unblocking
+   * the read lets that connection go now rather than when the read times out.
+   */
+  private async releaseAdapterReaders(): Promise<void> {
+    try {
+      const connections = await this.client.clientList();
+      const readers = connections.filter((c) => c.name === this.name && c.cmd === 'xread');
+      await Promise.all(readers.map((reader) => this.client.clientUnblock(reader.id)));
+    } catch {
+      // CLIENT LIST refused (ACLs): the readers leave when their read times out.
+    }
+  }
+}
