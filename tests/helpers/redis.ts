@@ -1,0 +1,133 @@
+/**
+ * A real Redis for tests: the one at 127.0.0.1:6379 when it answers, else a
+ * `redis-server` started here on a free port (no persistence, data in a temp dir).
+ * Tests share whichever it is, so each works under its own key prefix and deletes
+ * its keys afterwards.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from 'redis';
+
+export interface TestRedis {
+  url: string;
+  /** Stops the server this helper started; leaves a shared one running. */
+  stop(): Promise<void>;
+}
+
+const SHARED = { host: '127.0.0.1', port: 6379 };
+const START_TIMEOUT_MS = 5000;
+
+export async function startRedis(): Promise<TestRedis> {
+  if (await answersPing(SHARED.host, SHARED.port)) {
+    return { url: `redis://${SHARED.host}:${SHARED.port}`, stop: async () => {} };
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'worldtick-redis-'));
+  const server = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const stop = async () => {
+    await kill(server);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPing(server, port);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop };
+}
+
+/** A key prefix no other test run uses (and that `deleteKeys` can clear). */
+export function uniqueKeyPrefix(label: string): string {
+  return `worldtick-test:${label}:${process.pid}-${randomBytes(4).toString('hex')}:`;
+}
+
+/** Deletes every key under `prefix`; returns how many there were. */
+export async function deleteKeys(url: string, prefix: string): Promise<number> {
+  const client = createClient({ url });
+  await client.connect();
+  let deleted = 0;
+  try {
+    const match = prefix.replace(/[*?[\]\\]/g, '\\$&') + '*';
+    for await (const keys of client.scanIterator({ MATCH: match, COUNT: 500 })) {
+      if (keys.length > 0) deleted += await client.del(keys);
+    }
+  } finally {
+    await client.close();
+  }
+  return deleted;
+}
+
+/** One raw PING: no client library retries, so an absent server answers false at once. */
+function answersPing(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+async function waitForPing(server: ChildProcess, port: number): Promise<void> {
+  let stderr = '';
+  let ended = false;
+  server.stderr?.on('data', (chunk) => (stderr += chunk));
+  server.once('error', (error) => {
+    ended = true;
+    stderr += error.message;
+  });
+  server.once('exit', () => (ended = true));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline && !ended) {
+    if (await answersPing('127.0.0.1', port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `redis-server on port ${port} did not answer within ${START_TIMEOUT_MS} ms ` +
+      `(is the redis-server package installed?) ${stderr.trim()}`,
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function kill(server: ChildProcess): Promise<void> {
+  const gone = server.pid === undefined || server.exitCode !== null || server.signalCode !== null;
+  if (gone) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.once('exit', () => resolve());
+    server.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,226 @@
+/**
+ * The state-store contract, run against both implementations: what the server may
+ * rely on whichever store a deployment configures. Redis is a real server.
+ */
+import { actionFromKeys } from '../../model/engine/actions';
+import { makeInstruction } from '../../model/engine/instructions';
+import {
+  ActionLogEntry,
+  ActionLogOrderError,
+  createStore,
+  PresenceMember,
+  SessionClaimedError,
+  SessionEntry,
+  SessionOrigin,
+  StateStore,
+} from '../../server/store';
+import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
+
+const TTL_MS = 1000;
+const prefix = uniqueKeyPrefix('contract');
+let redis: TestRedis;
+let opened = 0;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await deleteKeys(redis.url, prefix);
+  await redis.stop();
+});
+
+const backends: [string, () => Promise<StateStore>][] = [
+  ['memory', () => createStore(undefined, { ttlMs: TTL_MS })],
+  // A fresh prefix per test: each starts from an empty Redis as it does from empty memory.
+  ['redis', () => createStore(redis.url, { ttlMs: TTL_MS, keyPrefix: `${prefix}${opened++}:` })],
+];
+
+const ORIGIN: SessionOrigin = {
+  seed: 4_000_000_007,
+  frameSource: 'engine',
+  width: 128,
+  height: 96,
+  tickHz: 20,
+};
+
+function entry(sessionId: string, processId: string): SessionEntry {
+  return { sessionId, processId, url: `http://${processId}.internal:3000`, ...ORIGIN };
+}
+
+const byId = <T extends { sessionId: string } | { memberId: string }>(items: T[]) =>
+  [...items].sort((a, b) => idOf(a).localeCompare(idOf(b)));
+const idOf = (item: { sessionId: string } | { memberId: string }) =>
+  'sessionId' in item ? item.sessionId : item.memberId;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Five ticks exercising every field: idle and held keys, zero to two instructions, a pilot or none. */
+const TICKS: ActionLogEntry[] = [
+  { tick: 0, action: 0, instructions: [], pilot: null },
+  {
+    tick: 1,
+    action: actionFromKeys(['forward']),
+    instructions: [makeInstruction('weather', 'snow')],
+    pilot: 'member-1',
+  },
+  {
+    tick: 2,
+    action: actionFromKeys(['forward', 'jump', 'sprint']),
+    instructions: [makeInstruction('event', 'tornado'), makeInstruction('time', 'night')],
+    pilot: 'member-1',
+  },
+  { tick: 3, action: actionFromKeys(['turn_left']), instructions: [], pilot: 'member-2' },
+  { tick: 4, action: 0, instructions: [makeInstruction('biome', 'desert')], pilot: null },
+];
+
+describe.each(backends)('%s store', (_kind, open) => {
+  let store: StateStore;
+
+  beforeEach(async () => {
+    store = await open();
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  describe('session registry', () => {
+    it('finds registered sessions by id and lists them', async () => {
+      await store.sessions.register(entry('alpha', 'proc-1'));
+      await store.sessions.register(entry('beta', 'proc-2'));
+
+      expect(await store.sessions.lookup('alpha')).toEqual(entry('alpha', 'proc-1'));
+      expect(await store.sessions.lookup('missing')).toBeNull();
+      expect(byId(await store.sessions.list())).toEqual([
+        entry('alpha', 'proc-1'),
+        entry('beta', 'proc-2'),
+      ]);
+    });
+
+    it('lets one live process hold a session; only the holder refreshes or removes it', async () => {
+      await store.sessions.register(entry('alpha', 'proc-1'));
+
+      const stolen = store.sessions.register(entry('alpha', 'proc-2'));
+      await expect(stolen).rejects.toThrow(SessionClaimedError);
+      await expect(stolen).rejects.toMatchObject({ sessionId: 'alpha', owner: 'proc-1' });
+
+      const moved = { ...entry('alpha', 'proc-1'), url: 'http://proc-1.public:4000' };
+      await store.sessions.register(moved);
+      expect(await store.sessions.lookup('alpha')).toEqual(moved);
+
+      await store.sessions.unregister('alpha', 'proc-2');
+      expect(await store.sessions.lookup('alpha')).toEqual(moved);
+      await store.sessions.unregister('alpha', 'proc-1');
+      expect(await store.sessions.lookup('alpha')).toBeNull();
+      expect(await store.sessions.list()).toEqual([]);
+
+      await store.sessions.register(entry('alpha', 'proc-2'));
+      expect(await store.sessions.lookup('alpha')).toEqual(entry('alpha', 'proc-2'));
+    });
+
+    it("drops a dead process's sessions after the TTL while a heartbeat keeps a live one's", async () => {
+      await store.sessions.register(entry('kept', 'live'));
+      await store.sessions.register(entry('orphan', 'dead'));
+      await sleep(TTL_MS * 0.6);
+      await store.sessions.register(entry('kept', 'live')); // the live process's heartbeat
+      await sleep(TTL_MS * 0.6);
+
+      expect(await store.sessions.lookup('orphan')).toBeNull();
+      expect(await store.sessions.list()).toEqual([entry('kept', 'live')]);
+      // The dead process's claim is free again.
+      await store.sessions.register(entry('orphan', 'live'));
+      expect(await store.sessions.lookup('orphan')).toEqual(entry('orphan', 'live'));
+    });
+
+    it('keeps only the entry fields of a richer object', async () => {
+      await store.sessions.register({ ...entry('alpha', 'proc-1'), extra: 'x' } as SessionEntry);
+      expect(await store.sessions.lookup('alpha')).toEqual(entry('alpha', 'proc-1'));
+    });
+  });
+
+  describe('presence', () => {
+    const host: PresenceMember = { memberId: 'm-host', role: 'host' };
+    const viewer: PresenceMember = { memberId: 'm-view', role: 'spectator' };
+
+    it('adds, updates, lists and removes members per session', async () => {
+      await store.presence.put('alpha', host);
+      await store.presence.put('alpha', viewer);
+      await store.presence.put('beta', viewer);
+      expect(byId(await store.presence.list('alpha'))).toEqual([host, viewer]);
+
+      const promoted = { ...viewer, role: 'player' };
+      await store.presence.put('alpha', promoted);
+      expect(byId(await store.presence.list('alpha'))).toEqual([host, promoted]);
+
+      await store.presence.remove('alpha', 'm-host');
+      expect(await store.presence.list('alpha')).toEqual([promoted]);
+      expect(await store.presence.list('beta')).toEqual([viewer]);
+      expect(await store.presence.list('nobody-here')).toEqual([]);
+    });
+
+    it('forgets a member not announced again within the TTL', async () => {
+      await store.presence.put('alpha', host);
+      await store.presence.put('alpha', viewer);
+      await sleep(TTL_MS * 0.6);
+      await store.presence.put('alpha', viewer);
+      await sleep(TTL_MS * 0.6);
+      expect(await store.presence.list('alpha')).toEqual([viewer]);
+    });
+
+    it('keeps only memberId and role of a richer member object', async () => {
+      await store.presence.put('alpha', { ...host, connected: true } as PresenceMember);
+      expect(await store.presence.list('alpha')).toEqual([host]);
+    });
+  });
+
+  describe('action log', () => {
+    async function logTicks(sessionId: string) {
+      await store.actions.begin(sessionId, ORIGIN);
+      for (const tick of TICKS) await store.actions.append(sessionId, tick);
+    }
+
+    it('reads back what was appended, in tick order, whole or by range', async () => {
+      await logTicks('alpha');
+
+      expect(await store.actions.origin('alpha')).toEqual(ORIGIN);
+      expect(await store.actions.length('alpha')).toBe(TICKS.length);
+      expect(await store.actions.read('alpha')).toEqual(TICKS);
+      expect(await store.actions.read('alpha', 1, 3)).toEqual(TICKS.slice(1, 4));
+      expect(await store.actions.read('alpha', 3)).toEqual(TICKS.slice(3));
+      expect(await store.actions.read('alpha', 4, 2)).toEqual([]);
+    });
+
+    it('is append-only: a tick at or before the last one is refused', async () => {
+      await logTicks('alpha');
+
+      for (const tick of [4, 2, -1, 1.5, NaN]) {
+        await expect(store.actions.append('alpha', { ...TICKS[0], tick })).rejects.toThrow(
+          ActionLogOrderError,
+        );
+      }
+      expect(await store.actions.length('alpha')).toBe(TICKS.length);
+      await store.actions.append('alpha', { ...TICKS[0], tick: 5 });
+      expect((await store.actions.read('alpha', 5)).map((e) => e.tick)).toEqual([5]);
+    });
+
+    it('starts afresh when the session id begins again, and keeps logs apart', async () => {
+      await logTicks('alpha');
+      await logTicks('beta');
+      const reseeded = { ...ORIGIN, seed: 1 };
+
+      await store.actions.begin('alpha', reseeded);
+      expect(await store.actions.origin('alpha')).toEqual(reseeded);
+      expect(await store.actions.length('alpha')).toBe(0);
+      await store.actions.append('alpha', TICKS[0]);
+      expect(await store.actions.read('alpha')).toEqual([TICKS[0]]);
+      expect(await store.actions.read('beta')).toEqual(TICKS);
+    });
+
+    it('has nothing for a session that never logged', async () => {
+      expect(await store.actions.origin('missing')).toBeNull();
+      expect(await store.actions.read('missing')).toEqual([]);
+      expect(await store.actions.length('missing')).toBe(0);
+    });
+  });
+});
