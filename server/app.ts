@@ -11,6 +11,7 @@ import { Logger } from './log';
 import { SessionMedia } from './media/session-media';
 import { WorkerPool } from './media/worker-pool';
 import { Metrics } from './metrics';
+import { ticksFromSeconds } from './session/control/options';
 import { JoinTokens } from './session/join-tokens';
 import { SessionRegistry } from './session/registry';
 import { Session } from './session/session';
@@ -57,7 +58,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         listenIp: config.MEDIA_LISTEN_IP,
         announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
       }),
-    staleInputMs: config.INPUT_STALE_MS,
+    control: {
+      mode: config.CONTROL_MODE,
+      staleTicks: ticksFromSeconds(config.INPUT_STALE_MS / 1000, config.TICK_HZ),
+      democracy: { windowTicks: ticksFromSeconds(config.VOTE_WINDOW_MS / 1000, config.TICK_HZ) },
+      roundRobin: { turnTicks: ticksFromSeconds(config.TURN_MS / 1000, config.TICK_HZ) },
+      instructions: { rule: config.INSTRUCTION_RULE },
+    },
     inputRateLimit: config.INPUT_RATE_LIMIT,
     capacity: { host: 1, player: config.MAX_PLAYERS, spectator: config.MAX_SPECTATORS },
     idleCloseMs: config.IDLE_CLOSE_MS,

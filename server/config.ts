@@ -51,6 +51,13 @@ const ConfigSchema = z.object({
   RECONNECT_WINDOW_MS: intIn(0, 3600000).default(120000),
   /** Sessions created at run time close after this long with nobody connected. */
   IDLE_CLOSE_MS: intIn(1000, 24 * 3600000).default(300000),
+  /** How a session's members steer at start: solo pilot, round-robin turns, democracy vote, or anarchy. */
+  CONTROL_MODE: z.enum(['solo', 'round-robin', 'democracy', 'anarchy']).default('anarchy'),
+  /** How proposed instructions are approved: by the host, or by a vote of the players. */
+  INSTRUCTION_RULE: z.enum(['host', 'vote']).default('vote'),
+  /** Democracy vote window and turn length (round-robin), in milliseconds. */
+  VOTE_WINDOW_MS: intIn(1, 60000).default(1000),
+  TURN_MS: intIn(50, 3600000).default(10000),
   /** Members' held keys are released when not refreshed for this long (lost clients). */
   INPUT_STALE_MS: intIn(100, 60000).default(1000),
   /** Per-member limit on input messages per second; the excess is rejected. */

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { FrameSource } from '../generator/frame-source';
 import { Logger } from '../log';
-import { LatestPilotPolicy } from './control/latest-pilot';
+import { ControlOptionsInput } from './control/options';
 import { WireError } from './errors';
 import { Capacity, Session } from './session';
 import { SessionVideo } from './session-video';
@@ -15,7 +15,7 @@ import { SessionVideo } from './session-video';
 export interface RegistryOptions {
   source: FrameSource;
   createVideo: () => Promise<SessionVideo>;
-  staleInputMs: number;
+  control: ControlOptionsInput;
   inputRateLimit: number;
   capacity: Capacity;
   idleCloseMs: number;
@@ -59,8 +59,7 @@ export class SessionRegistry extends EventEmitter {
     const session = new Session(id, {
       seed,
       video,
-      policy: new LatestPilotPolicy(),
-      staleInputMs: this.options.staleInputMs,
+      control: this.options.control,
       inputRateLimit: this.options.inputRateLimit,
       capacity: this.options.capacity,
     });

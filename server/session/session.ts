@@ -1,21 +1,22 @@
 /**
  * A session: one world, its members, and what happens to it at each tick. This is the
- * one place that ties inputs, the control policy, the frame source and the media
+ * one place that ties inputs, the control room, the frame source and the media
  * together; signaling handlers translate wire messages into calls on it.
  *
- * Tick lifecycle: `nextRequest()` asks the policy for the effective action and drains
- * pending instructions; the tick loop steps the frame source for all sessions at
- * once; `present()` encodes the new frame once into the session's stream and emits
- * the tick's metadata.
+ * Tick lifecycle: `nextRequest()` asks the control room for the tick's one action and
+ * at most one approved instruction; the tick loop steps the frame source for all
+ * sessions at once; `present()` encodes the new frame once into the session's stream
+ * and emits the tick's metadata (applied action, tallies, pilot or turn, proposals).
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ActionBits, keysFromAction } from '../../model/engine/actions';
+import { ActionBits } from '../../model/engine/actions';
 import { formatInstruction, Instruction } from '../../model/engine/instructions';
 import { FrameRequest } from '../generator/frame-source';
-import { ControlPolicy } from './control/policy';
+import { ControlOptionsInput } from './control/options';
+import { ControlMode, Outcome } from './control/policy';
+import { ControlRoom, TickDecision } from './control/room';
 import { WireError } from './errors';
-import { HeldKeys } from './held-keys';
 import { Role } from './join-tokens';
 import { RateLimiter } from './rate-limiter';
 import { SessionVideo } from './session-video';
@@ -29,7 +30,6 @@ export interface Member {
   readonly role: Role;
   /** Secret that lets this member reclaim its identity after a dropped connection. */
   readonly resumeToken: string;
-  readonly keys: HeldKeys;
   readonly limiter: RateLimiter;
   /** False while the member's connection is down (inside the reconnection window). */
   connected: boolean;
@@ -38,16 +38,12 @@ export interface Member {
 /** How many members of each role a session admits. */
 export type Capacity = Record<Role, number>;
 
-export interface TickMetadata {
+export interface TickMetadata extends Omit<TickDecision, 'instruction' | 'modeChange'> {
   sessionId: string;
-  tick: number;
   /** RTP timestamp the tick's frame carries (see SessionVideo.rtpTimestampOfTick). */
   rtpTimestamp: number;
-  action: ActionBits;
-  keys: string[];
-  pilot: string | null;
-  appliedSeq: number | null;
   instructions: string[];
+  modeChange: { from: ControlMode; to: ControlMode; by: string } | null;
   /** Time the frame source took for this tick's batch, and the encode time. */
   stepMs: number;
   encodeMs: number;
@@ -56,28 +52,19 @@ export interface TickMetadata {
 export interface SessionOptions {
   seed: number;
   video: SessionVideo;
-  policy: ControlPolicy;
-  staleInputMs: number;
+  control: ControlOptionsInput;
   inputRateLimit: number;
   capacity: Capacity;
   now?: () => number;
 }
 
-const MAX_PENDING_INSTRUCTIONS = 16;
-
 export class Session extends EventEmitter {
   readonly seed: number;
   readonly video: SessionVideo;
+  readonly control: ControlRoom;
   private readonly members = new Map<string, Member>();
-  private readonly policy: ControlPolicy;
   private readonly now: () => number;
-  private pending: Instruction[] = [];
-  private decision = {
-    action: 0,
-    pilot: null as string | null,
-    appliedSeq: null as number | null,
-    instructions: [] as Instruction[],
-  };
+  private decision: TickDecision | null = null;
   private ticks = 0;
   private closed = false;
 
@@ -88,7 +75,7 @@ export class Session extends EventEmitter {
     super();
     this.seed = options.seed;
     this.video = options.video;
-    this.policy = options.policy;
+    this.control = new ControlRoom(options.control, 0);
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -105,6 +92,10 @@ export class Session extends EventEmitter {
     return this.members.size;
   }
 
+  connectedCount(): number {
+    return [...this.members.values()].filter((m) => m.connected).length;
+  }
+
   join(role: Role, name: string): Member {
     this.assertOpen();
     const taken = [...this.members.values()].filter((m) => m.role === role).length;
@@ -119,15 +110,15 @@ export class Session extends EventEmitter {
       name,
       role,
       resumeToken: randomUUID(),
-      keys: new HeldKeys(this.options.staleInputMs),
       limiter: new RateLimiter(this.options.inputRateLimit, this.now()),
       connected: true,
     };
     this.members.set(member.id, member);
+    this.control.join(member.id, role);
     return member;
   }
 
-  /** The member holding `resumeToken`, reconnected: same identity, role and media. */
+  /** The member holding `resumeToken`, reconnected: same identity, role, votes and media. */
   resume(resumeToken: string): Member {
     this.assertOpen();
     const member = [...this.members.values()].find((m) => m.resumeToken === resumeToken);
@@ -137,84 +128,80 @@ export class Session extends EventEmitter {
         'nothing to resume: the reconnection window has passed; join again',
       );
     member.connected = true;
+    this.control.setConnected(member.id, true);
     return member;
   }
 
-  /** The member's connection dropped: its keys are released, its seat is kept. */
+  /** The member's connection dropped: its keys are released, its seat and votes kept. */
   away(memberId: string): void {
     const member = this.members.get(memberId);
     if (!member) return;
     member.connected = false;
-    member.keys.release();
-  }
-
-  connectedCount(): number {
-    return [...this.members.values()].filter((m) => m.connected).length;
+    this.control.setConnected(memberId, false);
   }
 
   leave(memberId: string): void {
     if (!this.members.delete(memberId)) return;
-    this.policy.onLeave(memberId);
+    this.control.leave(memberId);
     this.video.removeMember(memberId);
   }
 
-  /** A member's held keys. Rejects spectators and floods; ignores stale sequence numbers. */
+  /** A member's held keys (steering, or a democracy vote). */
   input(memberId: string, seq: number, action: ActionBits): void {
-    const member = this.driver(memberId);
-    if (member.keys.update(seq, action, this.now())) this.policy.onInput(memberId);
+    this.settle(this.control.input(this.limited(memberId).id, seq, action));
   }
 
-  /** An instruction from a player, applied at the next tick. */
-  instruct(memberId: string, instruction: Instruction): void {
-    this.driver(memberId);
-    if (this.pending.length >= MAX_PENDING_INSTRUCTIONS) {
-      throw new WireError(
-        'RATE_LIMITED',
-        `at most ${MAX_PENDING_INSTRUCTIONS} instructions may wait for one tick`,
-      );
-    }
-    this.pending.push(instruction);
+  /** An instruction proposal, applied by the session's rule (host approval or vote). */
+  propose(memberId: string, instruction: Instruction): number {
+    return this.settle(this.control.propose(this.limited(memberId).id, instruction)).proposalId;
   }
 
-  /** Decides this tick's action and instructions (the frame source steps them next). */
+  review(memberId: string, proposalId: number, approve: boolean): void {
+    this.settle(this.control.review(this.member(memberId).id, proposalId, approve));
+  }
+
+  voteInstruction(memberId: string, proposalId: number, approve: boolean | null): void {
+    this.settle(this.control.voteInstruction(this.limited(memberId).id, proposalId, approve));
+  }
+
+  voteMode(memberId: string, mode: ControlMode | null): void {
+    this.settle(this.control.voteMode(this.limited(memberId).id, mode));
+  }
+
+  setMode(memberId: string, mode: ControlMode): void {
+    this.settle(this.control.setMode(this.member(memberId).id, mode));
+  }
+
+  handOff(memberId: string, toMemberId: string): void {
+    this.settle(this.control.handOff(this.member(memberId).id, toMemberId));
+  }
+
+  /** Decides this tick's action and instruction (the frame source steps them next). */
   nextRequest(): FrameRequest {
-    const now = this.now();
-    const decision = this.policy.decide(
-      [...this.members.values()].map((m) => ({
-        id: m.id,
-        role: m.role === 'spectator' ? ('spectator' as const) : ('player' as const),
-        keys: m.keys.current(now),
-        lastSeq: m.keys.lastSeq,
-      })),
-    );
-    this.decision = { ...decision, instructions: this.pending };
-    this.pending = [];
-    return {
-      sessionId: this.id,
-      action: decision.action,
-      instructions: this.decision.instructions,
-    };
+    this.decision = this.control.decide(this.ticks);
+    const { action, instruction } = this.decision;
+    return { sessionId: this.id, action, instructions: instruction ? [instruction] : [] };
   }
 
   /** Streams the tick's frame and announces what produced it. */
   async present(frame: Uint8Array, stepMs: number): Promise<TickMetadata> {
+    const decision = this.decision ?? this.control.decide(this.ticks);
+    this.decision = null;
     const tick = this.ticks++;
     const began = this.now();
     await this.video.pushFrame(tick, frame);
-    const { action, pilot, appliedSeq, instructions } = this.decision;
+    const { instruction, modeChange, ...rest } = decision;
     const metadata: TickMetadata = {
-      sessionId: this.id,
+      ...rest,
       tick,
+      sessionId: this.id,
       rtpTimestamp: this.video.rtpTimestampOfTick(tick),
-      action,
-      keys: keysFromAction(action),
-      pilot,
-      appliedSeq,
-      instructions: instructions.map(formatInstruction),
+      instructions: instruction ? [formatInstruction(instruction)] : [],
+      modeChange: modeChange ? { ...modeChange } : null,
       stepMs,
       encodeMs: this.now() - began,
     };
-    this.emit('tick', metadata);
+    this.emit('tick', metadata, decision);
     return metadata;
   }
 
@@ -233,14 +220,18 @@ export class Session extends EventEmitter {
     return member;
   }
 
-  /** The member, if it may steer the world right now. */
-  private driver(memberId: string): Member {
+  /** The member, if within its input rate (a flood is refused before any work). */
+  private limited(memberId: string): Member {
     const member = this.member(memberId);
-    if (member.role !== 'player')
-      throw new WireError('FORBIDDEN', 'spectators cannot send actions or instructions');
     if (!member.limiter.tryTake(this.now()))
       throw new WireError('RATE_LIMITED', 'too many inputs; slow down');
     return member;
+  }
+
+  /** The control room answers refusals as values; the wire wants typed errors. */
+  private settle<T extends object>(outcome: Outcome<T>): { ok: true } & T {
+    if (!outcome.ok) throw new WireError(outcome.code, outcome.message);
+    return outcome;
   }
 
   private assertOpen(): void {

@@ -25,10 +25,15 @@ import {
   ConsumeMessage,
   CreateSessionMessage,
   EmptyMessage,
+  HandOffMessage,
   InstructionMessage,
+  InstructionVoteMessage,
   InviteMessage,
   JoinMessage,
   MAX_BYTES,
+  ModeVoteMessage,
+  ReviewMessage,
+  SetModeMessage,
 } from './schemas';
 
 export interface VideoFormat {
@@ -194,11 +199,36 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     handle('instruction', InstructionMessage, ({ text }) => {
       const { session, member } = joined();
       try {
-        session.instruct(member.id, parseInstruction(text));
+        return { proposalId: session.propose(member.id, parseInstruction(text)) };
       } catch (error) {
         if (error instanceof InstructionError) throw new WireError('BAD_REQUEST', error.message);
         throw error;
       }
+    });
+
+    handle('instruction:review', ReviewMessage, ({ proposalId, approve }) => {
+      const { session, member } = joined();
+      session.review(member.id, proposalId, approve);
+      return {};
+    });
+    handle('instruction:vote', InstructionVoteMessage, ({ proposalId, approve }) => {
+      const { session, member } = joined();
+      session.voteInstruction(member.id, proposalId, approve);
+      return {};
+    });
+    handle('control:vote-mode', ModeVoteMessage, ({ mode }) => {
+      const { session, member } = joined();
+      session.voteMode(member.id, mode);
+      return {};
+    });
+    handle('control:set-mode', SetModeMessage, ({ mode }) => {
+      const { session, member } = joined();
+      session.setMode(member.id, mode);
+      return {};
+    });
+    handle('control:hand-off', HandOffMessage, ({ to }) => {
+      const { session, member } = joined();
+      session.handOff(member.id, to);
       return {};
     });
 
@@ -243,7 +273,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
           leaving.delete(b.memberId);
           session.leave(b.memberId);
           log.info('member gone', { sessionId: b.sessionId, memberId: b.memberId });
-        }, options.reconnectWindowMs),
+        }, options.reconnectWindowMs).unref(), // never keeps a stopping process alive
       );
     });
   });

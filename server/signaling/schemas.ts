@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ACTION_KEYS } from '../../model/engine/actions';
+import { CONTROL_MODES } from '../session/control/policy';
 
 const SessionId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'session ids are 1-40 of a-z, 0-9 and -');
 const Name = z.string().min(1).max(40);
@@ -35,6 +36,19 @@ export const ActionMessage = z.object({
 
 export const InstructionMessage = z.object({ text: z.string().min(1).max(64) });
 
+const ProposalId = z.number().int().nonnegative();
+export const ReviewMessage = z.object({ proposalId: ProposalId, approve: z.boolean() });
+export const InstructionVoteMessage = z.object({
+  proposalId: ProposalId,
+  approve: z.boolean().nullable(),
+});
+
+const Mode = z.enum(CONTROL_MODES);
+/** A vote for a control mode, or null to withdraw it. */
+export const ModeVoteMessage = z.object({ mode: Mode.nullable() });
+export const SetModeMessage = z.object({ mode: Mode });
+export const HandOffMessage = z.object({ to: z.string().uuid() });
+
 export const ConnectTransportMessage = z.object({ dtlsParameters: z.object({}).passthrough() });
 
 export const ConsumeMessage = z.object({ rtpCapabilities: z.object({}).passthrough() });
@@ -50,6 +64,11 @@ export const MAX_BYTES = {
   'session:close': 64,
   action: 512,
   instruction: 256,
+  'instruction:review': 128,
+  'instruction:vote': 128,
+  'control:vote-mode': 128,
+  'control:set-mode': 128,
+  'control:hand-off': 128,
   leave: 64,
   'media:createTransport': 64,
   'media:connectTransport': 8 * 1024,

@@ -14,7 +14,6 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
   let other: Socket;
   let spectator: Socket;
   let playerId: string;
-  let otherId: string;
   let spectatorId: string;
 
   beforeAll(async () => {
@@ -22,6 +21,8 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
       SESSIONS: 'alpha,beta',
       INPUT_RATE_LIMIT: '30',
       SOCKET_ENGINE: engine,
+      // Solo: the first player to join is the pilot.
+      CONTROL_MODE: 'solo',
     });
     [player, other, spectator] = await Promise.all([
       connect(server),
@@ -38,7 +39,7 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
       expect(reply).toMatchObject({ ok: true, member: { role } });
       ids.push((reply as unknown as { member: { id: string } }).member.id);
     }
-    [playerId, otherId, spectatorId] = ids;
+    [playerId, , spectatorId] = ids;
   });
 
   afterAll(async () => {
@@ -64,7 +65,7 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
       socket.close();
     });
 
-    it('applies the latest pilot’s held keys at the next tick, seen by every member', async () => {
+    it('applies the pilot’s held keys at the next tick, seen by every member', async () => {
       player.emit('action', { seq: 1, keys: ['forward', 'turn_left'] });
       const seenBySpectator = await waitFor<TickMetadata>(
         spectator,
@@ -77,8 +78,16 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
       await waitFor<TickMetadata>(player, 'tick', (t) => t.appliedSeq === 2 && t.keys.length === 0);
     });
 
-    it('applies an instruction at the next tick', async () => {
-      expect(await ask(player, 'instruction', { text: 'weather=snow' })).toEqual({ ok: true });
+    it('applies an instruction once a majority of players approve it', async () => {
+      const proposed = (await ask(player, 'instruction', { text: 'weather=snow' })) as unknown as {
+        proposalId: number;
+      };
+      expect(proposed).toMatchObject({ ok: true, proposalId: expect.any(Number) });
+      const pending = await waitFor<TickMetadata>(spectator, 'tick');
+      expect(pending.instructions).toEqual([]);
+      expect(
+        await ask(other, 'instruction:vote', { proposalId: proposed.proposalId, approve: true }),
+      ).toEqual({ ok: true });
       const tick = await waitFor<TickMetadata>(other, 'tick', (t) => t.instructions.length > 0);
       expect(tick.instructions).toEqual(['weather=snow']);
     });
@@ -92,17 +101,18 @@ describe.each(['node', 'uws'] as const)('on the %s engine', (engine) => {
       socket.close();
     });
 
-    it('rejects malformed actions with a typed error, and the other player still drives', async () => {
-      const error = errorOf(player, 'action');
-      player.emit('action', { seq: 'x', keys: ['fly'] });
+    it('rejects malformed actions with a typed error, and the pilot still drives', async () => {
+      const error = errorOf(other, 'action');
+      other.emit('action', { seq: 'x', keys: ['fly'] });
       expect(await error).toMatchObject({
         code: 'BAD_REQUEST',
         message: expect.stringMatching(/seq.*keys/s),
       });
-      other.emit('action', { seq: 1, keys: ['turn_right'] });
-      const tick = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.pilot === otherId);
+      player.emit('action', { seq: 3, keys: ['turn_right'] });
+      const tick = await waitFor<TickMetadata>(spectator, 'tick', (t) => t.appliedSeq === 3);
       expect(tick.keys).toEqual(['turn_right']);
-      other.emit('action', { seq: 2, keys: [] });
+      expect(tick.pilot).toBe(playerId);
+      player.emit('action', { seq: 4, keys: [] });
     });
 
     it('rejects unknown instructions with the expected values', async () => {

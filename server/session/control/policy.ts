@@ -157,32 +157,3 @@ export function nextInOrder<T extends { joinOrder: number }>(
   const sorted = [...candidates].sort((a, b) => a.joinOrder - b.joinOrder);
   return sorted.find((m) => m.joinOrder > afterJoinOrder) ?? sorted[0];
 }
-
-// ---------------------------------------------------------------------------------
-// Legacy single-pilot interface, still used by Session with LatestPilotPolicy. It is
-// replaced by ControlRoom (room.ts); remove both once the session calls the room.
-
-export interface ControlMember {
-  id: string;
-  role: 'player' | 'spectator';
-  /** The member's held keys now (idle when stale). */
-  keys: ActionBits;
-  /** Sequence number of the member's last applied input (-1 when none). */
-  lastSeq: number;
-}
-
-export interface ControlDecision {
-  action: ActionBits;
-  /** Whose input drives this tick, if anyone's. */
-  pilot: string | null;
-  /** The pilot's input sequence number the action reflects. */
-  appliedSeq: number | null;
-}
-
-export interface ControlPolicy {
-  readonly name: string;
-  /** Called for every accepted input, in arrival order. */
-  onInput(memberId: string): void;
-  onLeave(memberId: string): void;
-  decide(members: readonly ControlMember[]): ControlDecision;
-}
