@@ -3,10 +3,12 @@
  * tick loop, HTTP and Socket.IO. `startServer` is what `npm start` runs and what the
  * integration and end-to-end tests start in-process.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { Server as SocketServer } from 'socket.io';
 import { Config } from './config';
 import { EngineFrameSource } from './generator/engine-source';
+import { FrameSource } from './generator/frame-source';
 import { Logger } from './log';
 import { SessionMedia } from './media/session-media';
 import { WorkerPool } from './media/worker-pool';
@@ -16,6 +18,8 @@ import { JoinTokens } from './session/join-tokens';
 import { SessionRegistry } from './session/registry';
 import { Session } from './session/session';
 import { broadcastSession, registerHandlers } from './signaling/handlers';
+import { createStore, StateStore } from './store';
+import { StoreSync } from './store-sync';
 import { TickLoop } from './tick/tick-loop';
 import { bundleClient } from './web/client-bundle';
 import { listen } from './web/listen';
@@ -29,6 +33,8 @@ export interface RunningServer {
   tokens: JoinTokens;
   /** Host join tokens of the sessions configured at start-up. */
   hostTokens: Record<string, string>;
+  store: StateStore;
+  source: FrameSource;
   close(): Promise<void>;
 }
 
@@ -77,7 +83,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     config.JOIN_TOKEN_TTL_S,
   );
 
+  const store = await createStore(config.STORE_URL, {
+    ttlMs: config.STORE_TTL_MS,
+    keyPrefix: config.STORE_KEY_PREFIX,
+    log,
+  });
   const io = new SocketServer({
+    adapter: store.createSocketAdapter(),
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     serveClient: false,
     // Members who drop keep their socket id, rooms and membership for the window.
@@ -94,6 +106,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
   registerHandlers(io, {
     registry,
+    directory: store.sessions,
     tokens,
     video,
     openInvites: config.OPEN_INVITES,
@@ -122,7 +135,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics.consumers.set(registry.all().reduce((n, s) => n + s.video.stats().consumers, 0));
   });
   loop.on('stepped', ({ stepMs }) => metrics.observeStep(stepMs));
-  loop.start();
 
   const listener = await listen(
     config.SOCKET_ENGINE,
@@ -137,6 +149,23 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   );
   const port = listener.port;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  const sync = new StoreSync({
+    store,
+    registry,
+    processId: `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    url: config.PUBLIC_URL ?? url,
+    origin: (session) => ({
+      seed: session.seed,
+      frameSource: source.name,
+      width: config.FRAME_WIDTH,
+      height: config.FRAME_HEIGHT,
+      tickHz: config.TICK_HZ,
+    }),
+    log,
+  });
+  await sync.start();
+  // Ticks start only once the store logs them, so the action log begins at tick 0.
+  loop.start();
   log.info('worldtick serving', {
     url,
     sessions: config.SESSIONS,
@@ -152,13 +181,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics,
     tokens,
     hostTokens,
+    store,
+    source,
     async close() {
       clearInterval(idleSweep);
       loop.stop();
-      io.close();
+      await io.close();
+      await sync.stop();
       registry.closeAll();
       await pool.close();
       await listener.close();
+      await store.close();
       log.info('worldtick stopped');
     },
   };

@@ -58,6 +58,12 @@ const ConfigSchema = z.object({
   /** Democracy vote window and turn length (round-robin), in milliseconds. */
   VOTE_WINDOW_MS: intIn(1, 60000).default(1000),
   TURN_MS: intIn(50, 3600000).default(10000),
+  /** Redis URL of the shared state store (several processes); unset: in memory, this process only. */
+  STORE_URL: z.string().url().optional(),
+  STORE_TTL_MS: intIn(1000, 600000).default(15000),
+  STORE_KEY_PREFIX: z.string().min(1).default('worldtick:'),
+  /** This process's address as clients reach it (what the session registry tells them). */
+  PUBLIC_URL: z.string().url().optional(),
   /** Members' held keys are released when not refreshed for this long (lost clients). */
   INPUT_STALE_MS: intIn(100, 60000).default(1000),
   /** Per-member limit on input messages per second; the excess is rejected. */

@@ -7,6 +7,8 @@
  * at most one approved instruction; the tick loop steps the frame source for all
  * sessions at once; `present()` encodes the new frame once into the session's stream
  * and emits the tick's metadata (applied action, tallies, pilot or turn, proposals).
+ *
+ * Events: 'tick' (metadata, decision), 'member' (joined or resumed), 'memberLeft' (id), 'closed'.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -88,6 +90,10 @@ export class Session extends EventEmitter {
     return this.closed;
   }
 
+  memberList(): Member[] {
+    return [...this.members.values()];
+  }
+
   memberCount(): number {
     return this.members.size;
   }
@@ -115,6 +121,7 @@ export class Session extends EventEmitter {
     };
     this.members.set(member.id, member);
     this.control.join(member.id, role);
+    this.emit('member', member);
     return member;
   }
 
@@ -129,6 +136,7 @@ export class Session extends EventEmitter {
       );
     member.connected = true;
     this.control.setConnected(member.id, true);
+    this.emit('member', member);
     return member;
   }
 
@@ -144,6 +152,7 @@ export class Session extends EventEmitter {
     if (!this.members.delete(memberId)) return;
     this.control.leave(memberId);
     this.video.removeMember(memberId);
+    this.emit('memberLeft', memberId);
   }
 
   /** A member's held keys (steering, or a democracy vote). */

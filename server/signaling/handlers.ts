@@ -18,6 +18,7 @@ import { toWireError, WireError } from '../session/errors';
 import { JoinTokens } from '../session/join-tokens';
 import { SessionRegistry } from '../session/registry';
 import { Member, Session } from '../session/session';
+import type { SessionDirectory } from '../store';
 import {
   ActionMessage,
   ClientEvent,
@@ -30,6 +31,7 @@ import {
   InstructionVoteMessage,
   InviteMessage,
   JoinMessage,
+  LocateMessage,
   MAX_BYTES,
   ModeVoteMessage,
   ReviewMessage,
@@ -45,6 +47,8 @@ export interface VideoFormat {
 
 export interface SignalingOptions {
   registry: SessionRegistry;
+  /** Sessions of every process sharing the state store (which process serves which). */
+  directory: SessionDirectory;
   tokens: JoinTokens;
   video: VideoFormat;
   openInvites: boolean;
@@ -127,6 +131,12 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     });
 
     handle('session:list', EmptyMessage, () => ({ sessions: registry.list() }));
+
+    handle('session:locate', LocateMessage, async ({ sessionId }) => {
+      const entry = await options.directory.lookup(sessionId);
+      if (!entry) throw new WireError('UNKNOWN_SESSION', `no process serves session "${sessionId}"`);
+      return { sessionId, url: entry.url };
+    });
 
     handle('session:invite', InviteMessage, async ({ sessionId, role, name }) => {
       registry.get(sessionId);

@@ -22,6 +22,8 @@ export const CreateSessionMessage = z.object({
   name: Name,
 });
 
+export const LocateMessage = z.object({ sessionId: SessionId });
+
 export const InviteMessage = z.object({
   sessionId: SessionId,
   role: z.enum(['player', 'spectator']),
@@ -60,6 +62,7 @@ export const MAX_BYTES = {
   join: 4096,
   'session:create': 256,
   'session:list': 64,
+  'session:locate': 128,
   'session:invite': 256,
   'session:close': 64,
   action: 512,

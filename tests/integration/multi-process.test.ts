@@ -1,0 +1,141 @@
+/**
+ * Two server processes behind one real Redis: each serves its own session, both see
+ * every session in the shared registry, a client routed by one process plays on the
+ * other, and each tick's action lands in the Redis action log, from which a replay
+ * reproduces the live frame byte for byte.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Socket } from 'socket.io-client';
+import { RunningServer } from '../../server/app';
+import { replayFrames } from '../../server/replay/replay';
+import { EngineFrameSource } from '../../server/generator/engine-source';
+import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
+import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
+
+let redis: TestRedis;
+let prefix: string;
+let alpha: RunningServer;
+let beta: RunningServer;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  prefix = uniqueKeyPrefix('multi');
+  const shared = {
+    STORE_URL: redis.url,
+    STORE_KEY_PREFIX: prefix,
+    JOIN_SECRET: 'one-secret-for-both-processes',
+    CONTROL_MODE: 'solo',
+  };
+  alpha = await startTestServer({ ...shared, SESSIONS: 'world-a' });
+  beta = await startTestServer({ ...shared, SESSIONS: 'world-b' });
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await alpha?.close();
+  await beta?.close();
+  if (redis) {
+    await deleteKeys(redis.url, prefix);
+    await redis.stop();
+  }
+});
+
+describe('two processes sharing one Redis', () => {
+  it('list every session with the process that serves it', async () => {
+    const entries = await alpha.store.sessions.list();
+    expect(entries.map((e) => [e.sessionId, e.url]).sort()).toEqual([
+      ['world-a', alpha.url],
+      ['world-b', beta.url],
+    ]);
+  });
+
+  it('route a client of one process to a session the other serves', async () => {
+    const lobby = await connect(alpha);
+    sockets.push(lobby);
+    const located = (await ask(lobby, 'session:locate', { sessionId: 'world-b' })) as unknown as {
+      url: string;
+    };
+    expect(located).toMatchObject({ ok: true, url: beta.url });
+    // A token signed by alpha is valid on beta: the processes share the secret.
+    const token = await alpha.tokens.issue('world-b', 'player', 'traveller');
+    const player = await connect({ url: located.url } as RunningServer);
+    sockets.push(player);
+    expect(await ask(player, 'join', { token })).toMatchObject({
+      ok: true,
+      member: { role: 'player' },
+    });
+    player.emit('action', { seq: 1, keys: ['forward'] });
+    const tick = await waitFor<{ keys: string[]; sessionId: string }>(player, 'tick', (t) =>
+      t.keys.includes('forward'),
+    );
+    expect(tick.sessionId).toBe('world-b');
+    expect(await presenceOf(alpha, 'world-b')).toEqual(['player']);
+  });
+
+  it('log every tick to Redis, and replay the log into the live frame', async () => {
+    const driver = await connect(alpha);
+    sockets.push(driver);
+    await joinAs(alpha, driver, 'world-a', 'player');
+    driver.emit('action', { seq: 1, keys: ['turn_left', 'forward'] });
+    await waitFor<{ keys: string[] }>(driver, 'tick', (t) => t.keys.includes('turn_left'));
+    expect(await ask(driver, 'instruction', { text: 'time=dusk' })).toMatchObject({ ok: true });
+    await waitFor<{ instructions: string[] }>(driver, 'tick', (t) => t.instructions.length > 0);
+    alpha.loop.stop();
+    await new Promise((r) => setTimeout(r, 200)); // let the last appends land
+    const live = alpha.source.current('world-a');
+    const origin = await beta.store.actions.origin('world-a');
+    const log = await beta.store.actions.read('world-a');
+    expect(log.length).toBe(alpha.registry.get('world-a').tick);
+    expect(log.some((e) => e.instructions.length === 1)).toBe(true);
+    let last: Uint8Array | null = null;
+    for await (const { frame } of replayFrames(
+      origin!,
+      log,
+      new EngineFrameSource(origin!.width, origin!.height),
+    ))
+      last = frame;
+    expect(Buffer.compare(last!, live)).toBe(0);
+  });
+});
+
+describe('the replay command', () => {
+  it('renders a logged session from Redis to a video file', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wt-replay-')), 'world-a.mkv');
+    const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+    const args = [
+      'server/replay/replay-cli.ts',
+      '--session',
+      'world-a',
+      '--out',
+      out,
+      '--store',
+      redis.url,
+      '--prefix',
+      prefix,
+    ];
+    const printed = execFileSync(tsx, args, { cwd: path.resolve(__dirname, '../..') }).toString();
+    const ticks = alpha.registry.get('world-a').tick;
+    expect(printed).toContain(`${ticks + 1} frames of "world-a"`);
+    const probe = [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      out,
+    ];
+    expect(Number(execFileSync('ffprobe', probe).toString().trim())).toBe(ticks + 1);
+  });
+});
+
+async function presenceOf(server: RunningServer, sessionId: string): Promise<string[]> {
+  return (await server.store.presence.list(sessionId)).map((m) => m.role).sort();
+}
