@@ -134,7 +134,8 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
     handle('session:locate', LocateMessage, async ({ sessionId }) => {
       const entry = await options.directory.lookup(sessionId);
-      if (!entry) throw new WireError('UNKNOWN_SESSION', `no process serves session "${sessionId}"`);
+      if (!entry)
+        throw new WireError('UNKNOWN_SESSION', `no process serves session "${sessionId}"`);
       return { sessionId, url: entry.url };
     });
 
