@@ -5,14 +5,13 @@
  * reproduces the live frame byte for byte.
  */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { replayFrames } from '../../server/replay/replay';
 import { EngineFrameSource } from '../../server/generator/engine-source';
 import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
+import { probeVideo, tempVideoPath } from '../helpers/video';
 import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
 
 let redis: TestRedis;
@@ -104,7 +103,7 @@ describe('two processes sharing one Redis', () => {
 
 describe('the replay command', () => {
   it('renders a logged session from Redis to a video file', () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wt-replay-')), 'world-a.mkv');
+    const out = tempVideoPath('world-a.mkv');
     const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
     const args = [
       'server/replay/replay-cli.ts',
@@ -120,19 +119,7 @@ describe('the replay command', () => {
     const printed = execFileSync(tsx, args, { cwd: path.resolve(__dirname, '../..') }).toString();
     const ticks = alpha.registry.get('world-a').tick;
     expect(printed).toContain(`${ticks + 1} frames of "world-a"`);
-    const probe = [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames',
-      '-of',
-      'csv=p=0',
-      out,
-    ];
-    expect(Number(execFileSync('ffprobe', probe).toString().trim())).toBe(ticks + 1);
+    expect(probeVideo(out).frames).toBe(ticks + 1);
   });
 });
 

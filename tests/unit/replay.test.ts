@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { actionFromKeys } from '../../model/engine/actions';
 import { parseInstruction } from '../../model/engine/instructions';
 import { EngineFrameSource } from '../../server/generator/engine-source';
 import { replayFrames, ReplayError } from '../../server/replay/replay';
 import { openVideo } from '../../server/replay/video-writer';
+import { probeVideo, tempVideoPath } from '../helpers/video';
 import type { ActionLogEntry, SessionOrigin } from '../../server/store/state-store';
 
 const origin: SessionOrigin = { seed: 9, frameSource: 'engine', width: 64, height: 64, tickHz: 20 };
@@ -47,22 +44,10 @@ describe('replay', () => {
   });
 
   it('writes the frames to a video file', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wt-replay-')), 'replay.mkv');
+    const file = tempVideoPath('replay.mkv');
     const video = openVideo(file, 64, 64, 20);
     for (const frame of await collect(log)) await video.write(frame);
     await video.finish();
-    const frames = execFileSync('ffprobe', [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames,width',
-      '-of',
-      'csv=p=0',
-      file,
-    ]);
-    expect(frames.toString().trim()).toBe('64,31');
+    expect(probeVideo(file)).toEqual({ width: 64, frames: 31 });
   });
 });
