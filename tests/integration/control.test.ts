@@ -100,6 +100,56 @@ describe('democracy, mode votes and anarchy', () => {
   });
 });
 
+describe('round-robin and solo hand-off', () => {
+  it('passes the controller in turns, and only the holder’s keys steer', async () => {
+    const server = await startTestServer({
+      SESSIONS: 'turns',
+      CONTROL_MODE: 'round-robin',
+      TURN_MS: '400',
+    });
+    servers.push(server);
+    const [a, b] = await crowd(server, 'turns', ['player', 'player']);
+    a.emit('action', { seq: 1, keys: ['turn_left'] });
+    b.emit('action', { seq: 1, keys: ['turn_right'] });
+    const first = await waitFor<TickMetadata>(
+      a,
+      'tick',
+      (t) => t.pilot !== null && t.keys.length > 0,
+    );
+    const second = await waitFor<TickMetadata>(
+      a,
+      'tick',
+      (t) => t.pilot !== null && t.pilot !== first.pilot && t.keys.length > 0,
+    );
+    // Each turn applies its holder's keys only; both players hold different ones.
+    expect(new Set([first.keys[0], second.keys[0]])).toEqual(new Set(['turn_left', 'turn_right']));
+    expect(second.steering).toMatchObject({ mode: 'round-robin', holder: second.pilot });
+  });
+
+  it('lets the host hand the solo controller to a player', async () => {
+    const server = await startTestServer({ SESSIONS: 'handoff', CONTROL_MODE: 'solo' });
+    servers.push(server);
+    const [host, player] = await crowd(server, 'handoff', ['host', 'player']);
+    const before = await waitFor<TickMetadata>(player, 'tick');
+    const hostId = before.pilot!;
+    const playerId = (await server.store.presence.list('handoff')).find(
+      (m) => m.role === 'player',
+    )!.memberId;
+    player.emit('action', { seq: 1, keys: ['forward'] });
+    const ignored = await waitFor<TickMetadata>(player, 'tick', (t) => t.tick > before.tick + 2);
+    expect(ignored.pilot).toBe(hostId);
+    expect(ignored.keys).toEqual([]);
+    expect(await ask(host, 'control:hand-off', { to: playerId })).toEqual({ ok: true });
+    player.emit('action', { seq: 2, keys: ['forward'] });
+    const steered = await waitFor<TickMetadata>(
+      host,
+      'tick',
+      (t) => t.pilot === playerId && t.keys.includes('forward'),
+    );
+    expect(steered.appliedSeq).toBe(2);
+  });
+});
+
 describe('instructions approved by the host', () => {
   it('holds a player’s proposal until the host approves it, then applies it', async () => {
     const server = await startTestServer({
