@@ -1,5 +1,5 @@
 /**
- * Two server processes behind one real Redis: each serves its own session, both see
+ * Two server processes behind one real Redis (this jest process and a spawned one): each serves its own session, both see
  * every session in the shared registry, a client routed by one process plays on the
  * other, and each tick's action lands in the Redis action log, from which a replay
  * reproduces the live frame byte for byte.
@@ -12,12 +12,15 @@ import { replayFrames } from '../../server/replay/replay';
 import { EngineFrameSource } from '../../server/generator/engine-source';
 import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
 import { probeVideo, tempVideoPath } from '../helpers/video';
+import { liveUrl, ServerProcess, spawnMain } from '../helpers/process';
 import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
 
 let redis: TestRedis;
 let prefix: string;
 let alpha: RunningServer;
-let beta: RunningServer;
+/** The second process: a real separate OS process running the main command. */
+let beta: ServerProcess;
+let betaUrl: string;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
@@ -30,13 +33,22 @@ beforeAll(async () => {
     CONTROL_MODE: 'solo',
   };
   alpha = await startTestServer({ ...shared, SESSIONS: 'world-a' });
-  beta = await startTestServer({ ...shared, SESSIONS: 'world-b' });
+  beta = spawnMain({
+    ...shared,
+    SESSIONS: 'world-b',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MEDIA_WORKERS: '1',
+    LOG_LEVEL: 'warn',
+  });
+  betaUrl = await liveUrl(beta);
 });
 
 afterAll(async () => {
   for (const s of sockets) s.close();
   await alpha?.close();
-  await beta?.close();
+  beta?.child.kill('SIGTERM');
+  await beta?.exited;
   if (redis) {
     await deleteKeys(redis.url, prefix);
     await redis.stop();
@@ -48,7 +60,7 @@ describe('two processes sharing one Redis', () => {
     const entries = await alpha.store.sessions.list();
     expect(entries.map((e) => [e.sessionId, e.url]).sort()).toEqual([
       ['world-a', alpha.url],
-      ['world-b', beta.url],
+      ['world-b', betaUrl],
     ]);
   });
 
@@ -58,7 +70,7 @@ describe('two processes sharing one Redis', () => {
     const located = (await ask(lobby, 'session:locate', { sessionId: 'world-b' })) as unknown as {
       url: string;
     };
-    expect(located).toMatchObject({ ok: true, url: beta.url });
+    expect(located).toMatchObject({ ok: true, url: betaUrl });
     // A token signed by alpha is valid on beta: the processes share the secret.
     const token = await alpha.tokens.issue('world-b', 'player', 'traveller');
     const player = await connect({ url: located.url } as RunningServer);
@@ -86,8 +98,8 @@ describe('two processes sharing one Redis', () => {
     alpha.loop.stop();
     await new Promise((r) => setTimeout(r, 200)); // let the last appends land
     const live = alpha.source.current('world-a');
-    const origin = await beta.store.actions.origin('world-a');
-    const log = await beta.store.actions.read('world-a');
+    const origin = await alpha.store.actions.origin('world-a');
+    const log = await alpha.store.actions.read('world-a');
     expect(log.length).toBe(alpha.registry.get('world-a').tick);
     expect(log.some((e) => e.instructions.length === 1)).toBe(true);
     let last: Uint8Array | null = null;
