@@ -96,7 +96,7 @@ describe('dataset and preview CLIs on a tiny dataset', () => {
   });
 
   it('refuses to overwrite a dataset without --force (exit 2), and replaces it with --force', () => {
-    const again = dataset([
+    const tiny = [
       '--out',
       dir,
       '--episodes',
@@ -107,22 +107,11 @@ describe('dataset and preview CLIs on a tiny dataset', () => {
       '16',
       '--height',
       '16',
-    ]);
+    ];
+    const again = dataset(tiny);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('already holds a dataset; pass --force');
-    const forced = dataset([
-      '--out',
-      dir,
-      '--episodes',
-      '1',
-      '--steps',
-      '2',
-      '--width',
-      '16',
-      '--height',
-      '16',
-      '--force',
-    ]);
+    const forced = dataset([...tiny, '--force']);
     expect(forced.status).toBe(0);
     // One episode means no held-out split: the old held-out shard must be gone too.
     expect(fs.readdirSync(dir).sort()).toEqual(['manifest.json', 'train-000.bin']);
