@@ -54,12 +54,14 @@ export function openVideo(file: string, width: number, height: number, fps: numb
       code === 0 ? resolve() : reject(new Error(`ffmpeg failed (${code}): ${stderr.trim()}`)),
     );
   });
+  let failed: Error | null = null;
+  ffmpeg.stdin.on('error', (error) => (failed = error));
   return {
     write: (frame) =>
       new Promise((resolve, reject) => {
+        if (failed) return reject(failed);
         if (ffmpeg.stdin.write(frame)) resolve();
         else ffmpeg.stdin.once('drain', resolve);
-        ffmpeg.stdin.once('error', reject);
       }),
     finish: async () => {
       ffmpeg.stdin.end();

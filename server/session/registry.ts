@@ -64,8 +64,6 @@ export class SessionRegistry extends EventEmitter {
       capacity: this.options.capacity,
     });
     this.entries.set(id, { session, persistent, emptySince: this.now() });
-    // Send the opening frame so the stream has a picture before the first tick.
-    await video.pushFrame(0, this.options.source.current(id));
     this.options.log.info('session created', {
       sessionId: id,
       seed,

@@ -125,8 +125,12 @@ export class Session extends EventEmitter {
     return member;
   }
 
-  /** The member holding `resumeToken`, reconnected: same identity, role, votes and media. */
-  resume(resumeToken: string): Member {
+  /**
+   * The member holding `resumeToken`, reconnected: same identity, role, votes and media.
+   * Refused while that member is still connected (a copied token, a duplicated tab) or
+   * for another role, before anything changes.
+   */
+  resume(resumeToken: string, role: Role): Member {
     this.assertOpen();
     const member = [...this.members.values()].find((m) => m.resumeToken === resumeToken);
     if (!member)
@@ -134,6 +138,10 @@ export class Session extends EventEmitter {
         'FORBIDDEN',
         'nothing to resume: the reconnection window has passed; join again',
       );
+    if (member.role !== role)
+      throw new WireError('FORBIDDEN', 'resume token and join token disagree on the role');
+    if (member.connected)
+      throw new WireError('FORBIDDEN', 'that membership is connected elsewhere; join again');
     member.connected = true;
     this.control.setConnected(member.id, true);
     this.emit('member', member);
@@ -217,6 +225,7 @@ export class Session extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const id of this.members.keys()) this.emit('memberLeft', id);
     this.members.clear();
     this.video.close();
     this.emit('closed');

@@ -113,7 +113,8 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     if (socket.recovered && restored) {
       try {
         const session = registry.get(restored.sessionId);
-        void attach(socket, session, session.resume(restored.resumeToken));
+        const member = session.member(restored.memberId);
+        void attach(socket, session, session.resume(restored.resumeToken, member.role));
       } catch {
         socket.data.binding = undefined;
       }
@@ -160,17 +161,28 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       return {};
     });
 
+    let joining = false;
     handle('join', JoinMessage, async ({ token, resume }) => {
       if (binding())
         throw new WireError(
           'BAD_REQUEST',
           `already in session "${binding()!.sessionId}"; leave it first`,
         );
+      // Checked and set before any await, so two concurrent joins cannot both pass.
+      if (joining) throw new WireError('BAD_REQUEST', 'a join is already in progress');
+      joining = true;
+      try {
+        return await joinWith(token, resume);
+      } finally {
+        joining = false;
+      }
+    });
+    const joinWith = async (token: string, resume: string | undefined) => {
       const claims = await tokens.verify(token);
       const session = registry.get(claims.sid);
-      const member = resume ? session.resume(resume) : session.join(claims.role, claims.sub);
-      if (member.role !== claims.role)
-        throw new WireError('FORBIDDEN', 'resume token and join token disagree on the role');
+      const member = resume
+        ? session.resume(resume, claims.role)
+        : session.join(claims.role, claims.sub);
       await attach(socket, session, member);
       log.info('member joined', {
         sessionId: session.id,
@@ -194,7 +206,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
           rtpCapabilities: session.video.rtpCapabilities,
         },
       };
-    });
+    };
 
     handle('leave', EmptyMessage, () => {
       const b = binding();
@@ -292,7 +304,17 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
 /** Wires a session's per-tick metadata and media resets to its Socket.IO room. */
 export function broadcastSession(io: Server, session: Session): void {
-  session.on('tick', (metadata) => io.to(roomOf(session.id)).emit('tick', metadata));
+  const room = roomOf(session.id);
+  session.on('tick', (metadata) => io.to(room).emit('tick', metadata));
+  // However a session ends (host, idle, shutdown), its members hear of it and leave the room.
+  session.on('closed', () => {
+    io.to(room).emit('session:closed', { sessionId: session.id });
+    for (const socket of io.of('/').sockets.values()) {
+      if ((socket.data.binding as Binding | undefined)?.sessionId === session.id)
+        socket.data.binding = undefined;
+    }
+    io.in(room).socketsLeave(room);
+  });
   session.video.on('reset', () => io.to(roomOf(session.id)).emit('media:reset'));
 }
 

@@ -32,17 +32,29 @@ export class TickLoop extends EventEmitter {
   }
 
   private async tick(): Promise<void> {
-    const sessions = this.registry.all();
-    if (sessions.length === 0) return;
-    const requests = sessions.map((s) => s.nextRequest());
+    // A session whose decision fails sits this tick out; the others still step.
+    const due = this.registry.all().flatMap((session) => {
+      try {
+        return [{ session, request: session.nextRequest() }];
+      } catch (error) {
+        this.log.warn('session tick failed', { sessionId: session.id, error });
+        return [];
+      }
+    });
+    if (due.length === 0) return;
     const began = performance.now();
-    const frames = await this.source.step(requests);
+    const frames = await this.source.step(due.map((d) => d.request));
     const stepMs = performance.now() - began;
-    this.emit('stepped', { sessions: sessions.length, stepMs });
-    const results = await Promise.allSettled(sessions.map((s, i) => s.present(frames[i], stepMs)));
+    this.emit('stepped', { sessions: due.length, stepMs });
+    // Sessions closed while the batch stepped have nowhere to send their frame.
+    const open = due.map((d, i) => ({ ...d, frame: frames[i] })).filter((d) => !d.session.isClosed);
+    const results = await Promise.allSettled(open.map((d) => d.session.present(d.frame, stepMs)));
     results.forEach((result, i) => {
       if (result.status === 'rejected')
-        this.log.warn('session tick failed', { sessionId: sessions[i].id, error: result.reason });
+        this.log.warn('session tick failed', {
+          sessionId: open[i].session.id,
+          error: result.reason,
+        });
     });
   }
 }
