@@ -50,6 +50,7 @@ const ticks = new Map<number, TickMetadata>();
 const sentAt = new Map<number, number>();
 let seq = 0;
 let newestTick = 0;
+let routerCapabilities: unknown = null;
 let toTick: (rtp: number) => number = () => -1;
 
 $('session').textContent = `session ${sessionId}`;
@@ -92,7 +93,8 @@ async function join() {
   $('role').textContent = reply.member.role;
   const { fps } = reply.video;
   toTick = (rtp) => tickOfRtpTimestamp(rtp, fps, newestTick);
-  await receiver.start(reply.video.rtpCapabilities, video);
+  routerCapabilities = reply.video.rtpCapabilities;
+  await receiver.start(routerCapabilities, video);
   state.consumedAt = performance.now();
   state.firstFrameAt = 0;
   setStatus('live', 'live');
@@ -105,9 +107,15 @@ socket.on('disconnect', () => setStatus('disconnected', 'error'));
 socket.on('wt:error', (error: { code: string; message: string }) =>
   notice(`${error.code}: ${error.message}`),
 );
+// The server's media worker was replaced: keep the seat, rebuild only the video path
+// (every router is made with the same codecs, so the capabilities still hold).
 socket.on('media:reset', () => {
+  if (!routerCapabilities) return;
   setStatus('reconnecting media');
-  socket.emit('leave', {}, () => join().catch((error) => notice(String(error.message ?? error))));
+  receiver
+    .start(routerCapabilities, video)
+    .then(() => setStatus('live', 'live'))
+    .catch((error) => notice(String(error.message ?? error)));
 });
 socket.on('tick', (metadata: TickMetadata) => {
   ticks.set(metadata.tick, metadata);
@@ -141,6 +149,7 @@ function recordLatency(appliedSeq: number, shownAt: number) {
     sentAt.delete(s);
     const ms = shownAt - at;
     state.latenciesMs.push(ms);
+    if (state.latenciesMs.length > 1000) state.latenciesMs.shift();
     $('latency').textContent = `${Math.round(ms)} ms`;
   }
 }
@@ -150,6 +159,8 @@ function recordLatency(appliedSeq: number, shownAt: number) {
     if (role === 'spectator') return;
     seq++;
     sentAt.set(seq, performance.now());
+    // Inputs that never drive a shown frame (someone else piloting) must not pile up.
+    if (sentAt.size > 200) sentAt.delete(sentAt.keys().next().value!);
     socket.emit('action', { seq, keys });
   });
   $('instruct').addEventListener('submit', (event) => {

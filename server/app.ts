@@ -185,7 +185,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     source,
     async close() {
       clearInterval(idleSweep);
-      loop.stop();
+      await loop.stop();
       await io.close();
       await sync.stop();
       registry.closeAll();

@@ -28,9 +28,10 @@ export class StoreSync {
   /** Publishes the sessions already open and follows every later one. */
   async start(): Promise<void> {
     const { registry, store } = this.options;
-    for (const session of registry.all()) await this.publish(session);
+    // Follow the registry first, so a session created meanwhile is not missed.
     registry.on('created', this.onCreated);
     registry.on('closed', this.onClosed);
+    await Promise.all(registry.all().map((session) => this.publish(session)));
     this.heartbeat = setInterval(() => void this.refresh(), store.ttlMs / 3).unref();
   }
 
@@ -53,20 +54,26 @@ export class StoreSync {
       this.options.store.sessions.unregister(session.id, this.options.processId),
     );
 
-  private async publish(session: Session): Promise<void> {
+  /**
+   * Claims the session and begins its log. Listeners attach at once (no tick or member is
+   * missed); their writes wait for the log to begin and stay in order behind it.
+   */
+  private publish(session: Session): Promise<boolean> {
     const { store, origin } = this.options;
-    if (!(await this.claim(session))) return;
-    await store.actions.begin(session.id, origin(session));
+    const ready = this.claim(session).then(async (claimed) => {
+      if (claimed) await store.actions.begin(session.id, origin(session));
+      return claimed;
+    });
+    const after = (write: () => Promise<unknown>) =>
+      this.forget(session.id, () => ready.then((claimed) => claimed && write()));
     session.on('member', (member: Member) =>
-      this.forget(session.id, () =>
-        store.presence.put(session.id, { memberId: member.id, role: member.role }),
-      ),
+      after(() => store.presence.put(session.id, { memberId: member.id, role: member.role })),
     );
     session.on('memberLeft', (memberId: string) =>
-      this.forget(session.id, () => store.presence.remove(session.id, memberId)),
+      after(() => store.presence.remove(session.id, memberId)),
     );
     session.on('tick', (metadata: TickMetadata, decision: TickDecision) =>
-      this.forget(session.id, () =>
+      after(() =>
         store.actions.append(session.id, {
           tick: metadata.tick,
           action: decision.action,
@@ -75,6 +82,7 @@ export class StoreSync {
         }),
       ),
     );
+    return ready;
   }
 
   /** Re-registers every local session and re-announces its members before their TTL lapses. */

@@ -43,6 +43,7 @@ interface Entry {
 
 export class SessionRegistry extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: RegistryOptions) {
@@ -53,9 +54,22 @@ export class SessionRegistry extends EventEmitter {
   async create(id: string, seed: number, persistent = false): Promise<Session> {
     if (!SESSION_ID.test(id))
       throw new WireError('BAD_REQUEST', 'session ids are 1-40 of a-z, 0-9 and -');
-    if (this.entries.has(id)) throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
-    const video = await this.options.createVideo();
-    this.options.source.open(id, { seed });
+    if (this.entries.has(id) || this.pending.has(id))
+      throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
+    // Reserved across the await, so two creations of one id cannot both succeed.
+    this.pending.add(id);
+    let video: SessionVideo;
+    try {
+      video = await this.options.createVideo();
+    } finally {
+      this.pending.delete(id);
+    }
+    try {
+      this.options.source.open(id, { seed });
+    } catch (error) {
+      video.close();
+      throw error;
+    }
     const session = new Session(id, {
       seed,
       video,

@@ -30,6 +30,9 @@ export class TickClock extends EventEmitter {
   private next = 0;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** Bumped by stop(), so a tick still running when restarted cannot start a second chain. */
+  private generation = 0;
+  private inflight: Promise<void> | null = null;
   private readonly counters: TickStats = { ticks: 0, overruns: 0, lastDurationMs: 0 };
 
   constructor(
@@ -51,10 +54,13 @@ export class TickClock extends EventEmitter {
     this.schedule();
   }
 
-  stop(): void {
+  /** Stops scheduling; resolves once a tick that is running has finished. */
+  async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.inflight;
   }
 
   stats(): TickStats {
@@ -64,11 +70,14 @@ export class TickClock extends EventEmitter {
   private schedule(): void {
     if (!this.running) return;
     const due = this.startedAt + this.next * this.periodMs;
-    this.timer = setTimeout(() => void this.run(due), Math.max(0, due - this.now()));
+    const generation = this.generation;
+    this.timer = setTimeout(() => {
+      this.inflight = this.run(due, generation);
+    }, Math.max(0, due - this.now()));
   }
 
-  private async run(due: number): Promise<void> {
-    if (!this.running) return;
+  private async run(due: number, generation: number): Promise<void> {
+    if (!this.running || generation !== this.generation) return;
     const began = this.now();
     const tick = this.next;
     try {
@@ -84,6 +93,6 @@ export class TickClock extends EventEmitter {
     this.counters.overruns += nextDue - (tick + 1);
     this.next = nextDue;
     this.emit('tick', { tick, due, began, durationMs: ended - began });
-    this.schedule();
+    if (generation === this.generation) this.schedule();
   }
 }

@@ -27,8 +27,9 @@ export class TickLoop extends EventEmitter {
     this.clock.start();
   }
 
-  stop(): void {
-    this.clock.stop();
+  /** Resolves once the tick in progress, if any, has finished. */
+  stop(): Promise<void> {
+    return this.clock.stop();
   }
 
   private async tick(): Promise<void> {

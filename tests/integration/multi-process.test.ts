@@ -95,7 +95,7 @@ describe('two processes sharing one Redis', () => {
     await waitFor<{ keys: string[] }>(driver, 'tick', (t) => t.keys.includes('turn_left'));
     expect(await ask(driver, 'instruction', { text: 'time=dusk' })).toMatchObject({ ok: true });
     await waitFor<{ instructions: string[] }>(driver, 'tick', (t) => t.instructions.length > 0);
-    alpha.loop.stop();
+    await alpha.loop.stop();
     await new Promise((r) => setTimeout(r, 200)); // let the last appends land
     const live = alpha.source.current('world-a');
     const origin = await alpha.store.actions.origin('world-a');

@@ -14,7 +14,7 @@ describe('TickClock', () => {
     const clock = new TickClock(50, ({ began: at }) => void began.push(at), fakeNow);
     clock.start();
     await elapse(530);
-    clock.stop();
+    await clock.stop();
     expect(began).toEqual(Array.from({ length: 27 }, (_, i) => i * 20));
     expect(clock.stats().overruns).toBe(0);
   });
@@ -31,7 +31,7 @@ describe('TickClock', () => {
     );
     clock.start();
     await elapse(200);
-    clock.stop();
+    await clock.stop();
     // No burst of catch-up ticks: the clock resumes at the next due time (tick 6, 120 ms).
     expect(seen).toEqual([0, 1, 2, 6, 7, 8, 9, 10]);
     expect(clock.stats().overruns).toBe(3);
@@ -51,7 +51,7 @@ describe('TickClock', () => {
     clock.on('error', (e) => errors.push(e));
     clock.start();
     await elapse(55);
-    clock.stop();
+    await clock.stop();
     expect(errors).toHaveLength(1);
     expect(calls).toBe(6);
   });
