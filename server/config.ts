@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
+import { SessionIdSchema } from './session/session-id';
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -29,7 +30,7 @@ const ConfigSchema = z.object({
         .map((id) => id.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string().regex(/^[a-z0-9-]{1,40}$/, 'session ids are 1-40 of a-z, 0-9 and -'))),
+    .pipe(z.array(SessionIdSchema)),
   MEDIA_WORKERS: intIn(1, 256).default(os.cpus().length),
   MEDIA_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
   /** Address put in ICE candidates when clients reach the server through another one. */

@@ -10,6 +10,7 @@ import { Logger } from '../log';
 import { ControlOptionsInput } from './control/options';
 import { WireError } from './errors';
 import { Capacity, Session } from './session';
+import { SESSION_ID, SESSION_ID_RULE } from './session-id';
 import { SessionVideo } from './session-video';
 
 export interface RegistryOptions {
@@ -32,8 +33,6 @@ export interface SessionSummary {
   persistent: boolean;
 }
 
-export const SESSION_ID = /^[a-z0-9-]{1,40}$/;
-
 interface Entry {
   session: Session;
   persistent: boolean;
@@ -52,8 +51,7 @@ export class SessionRegistry extends EventEmitter {
   }
 
   async create(id: string, seed: number, persistent = false): Promise<Session> {
-    if (!SESSION_ID.test(id))
-      throw new WireError('BAD_REQUEST', 'session ids are 1-40 of a-z, 0-9 and -');
+    if (!SESSION_ID.test(id)) throw new WireError('BAD_REQUEST', SESSION_ID_RULE);
     if (this.entries.has(id) || this.pending.has(id))
       throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
     // Reserved across the await, so two creations of one id cannot both succeed.

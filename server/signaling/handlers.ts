@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { actionFromKeys } from '../../model/engine/actions';
 import { InstructionError, parseInstruction } from '../../model/engine/instructions';
 import { Logger } from '../log';
+import { VIDEO_CLOCK_RATE } from '../media/rtp-timestamp';
 import { toWireError, WireError } from '../session/errors';
 import { JoinTokens } from '../session/join-tokens';
 import { SessionRegistry } from '../session/registry';
@@ -200,9 +201,9 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
         session: { id: session.id, tick: session.tick },
         video: {
           ...options.video,
-          clockRate: 90000,
+          clockRate: VIDEO_CLOCK_RATE,
           rtpTimestampAtTickZero: session.video.rtpTimestampOfTick(0),
-          rtpTicksPerTick: 90000 / options.video.fps,
+          rtpTicksPerTick: VIDEO_CLOCK_RATE / options.video.fps,
           rtpCapabilities: session.video.rtpCapabilities,
         },
       };

@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { ACTION_KEYS } from '../../model/engine/actions';
 import { CONTROL_MODES } from '../session/control/policy';
+import { SessionIdSchema } from '../session/session-id';
 
-const SessionId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'session ids are 1-40 of a-z, 0-9 and -');
+const SessionId = SessionIdSchema;
 const Name = z.string().min(1).max(40);
 
 export const JoinMessage = z.object({

@@ -71,9 +71,12 @@ export class TickClock extends EventEmitter {
     if (!this.running) return;
     const due = this.startedAt + this.next * this.periodMs;
     const generation = this.generation;
-    this.timer = setTimeout(() => {
-      this.inflight = this.run(due, generation);
-    }, Math.max(0, due - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.inflight = this.run(due, generation);
+      },
+      Math.max(0, due - this.now()),
+    );
   }
 
   private async run(due: number, generation: number): Promise<void> {
