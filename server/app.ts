@@ -74,6 +74,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     inputRateLimit: config.INPUT_RATE_LIMIT,
     capacity: { host: 1, player: config.MAX_PLAYERS, spectator: config.MAX_SPECTATORS },
     idleCloseMs: config.IDLE_CLOSE_MS,
+    maxSessions: config.MAX_SESSIONS,
     log,
   });
   if (!config.JOIN_SECRET)

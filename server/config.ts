@@ -47,6 +47,8 @@ const ConfigSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   MAX_PLAYERS: intIn(1, 1000).default(8),
+  /** Sessions one process serves at once (each costs a router and an encoder). */
+  MAX_SESSIONS: intIn(1, 10000).default(32),
   MAX_SPECTATORS: intIn(0, 100000).default(500),
   /** A member whose connection drops keeps its seat, votes and media this long. */
   RECONNECT_WINDOW_MS: intIn(0, 3600000).default(120000),

@@ -20,6 +20,8 @@ export interface RegistryOptions {
   inputRateLimit: number;
   capacity: Capacity;
   idleCloseMs: number;
+  /** Most sessions this process serves at once (each holds a router and an encoder). */
+  maxSessions: number;
   log: Logger;
   now?: () => number;
 }
@@ -54,6 +56,12 @@ export class SessionRegistry extends EventEmitter {
     if (!SESSION_ID.test(id)) throw new WireError('BAD_REQUEST', SESSION_ID_RULE);
     if (this.entries.has(id) || this.pending.has(id))
       throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
+    if (this.entries.size + this.pending.size >= this.options.maxSessions) {
+      throw new WireError(
+        'SESSION_FULL',
+        `this server already serves its maximum of ${this.options.maxSessions} sessions`,
+      );
+    }
     // Reserved across the await, so two creations of one id cannot both succeed.
     this.pending.add(id);
     let video: SessionVideo;

@@ -17,6 +17,7 @@ import { Logger } from '../log';
 import { VIDEO_CLOCK_RATE } from '../media/rtp-timestamp';
 import { toWireError, WireError } from '../session/errors';
 import { JoinTokens } from '../session/join-tokens';
+import { RateLimiter } from '../session/rate-limiter';
 import { SessionRegistry } from '../session/registry';
 import { Member, Session } from '../session/session';
 import type { SessionDirectory } from '../store';
@@ -66,6 +67,8 @@ interface Binding {
 
 type Ack = (response: unknown) => void;
 
+const LOBBY_REQUESTS_PER_SECOND = 5;
+
 export function registerHandlers(io: Server, options: SignalingOptions): void {
   const { registry, tokens, log } = options;
   /** Members whose connection dropped, by member id: their removal when the window ends. */
@@ -84,6 +87,13 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
   io.on('connection', (socket) => {
     const binding = (): Binding | undefined => socket.data.binding;
+    // Lobby requests (create, list, locate, invite) cost server work before any seat is
+    // held, so each connection gets its own small budget for them.
+    const lobbyLimiter = new RateLimiter(LOBBY_REQUESTS_PER_SECOND, performance.now());
+    const lobby = () => {
+      if (!lobbyLimiter.tryTake(performance.now()))
+        throw new WireError('RATE_LIMITED', 'too many session requests; slow down');
+    };
     const joined = (): { session: Session; member: Member } => {
       const b = binding();
       if (!b) throw new WireError('NOT_JOINED', 'join a session first');
@@ -122,6 +132,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     }
 
     handle('session:create', CreateSessionMessage, async ({ id, seed, name }) => {
+      lobby();
       const session = await registry.create(
         id ?? randomUUID().slice(0, 8),
         seed ?? (Math.random() * 0xffffffff) >>> 0,
@@ -132,9 +143,13 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       };
     });
 
-    handle('session:list', EmptyMessage, () => ({ sessions: registry.list() }));
+    handle('session:list', EmptyMessage, () => {
+      lobby();
+      return { sessions: registry.list() };
+    });
 
     handle('session:locate', LocateMessage, async ({ sessionId }) => {
+      lobby();
       const entry = await options.directory.lookup(sessionId);
       if (!entry)
         throw new WireError('UNKNOWN_SESSION', `no process serves session "${sessionId}"`);
@@ -142,6 +157,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     });
 
     handle('session:invite', InviteMessage, async ({ sessionId, role, name }) => {
+      lobby();
       registry.get(sessionId);
       const b = binding();
       const isHost = b?.sessionId === sessionId && joined().member.role === 'host';

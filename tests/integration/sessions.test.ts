@@ -179,3 +179,31 @@ describe('reconnection', () => {
     expect(tick.keys).toEqual(['forward']);
   });
 });
+
+describe('lobby limits', () => {
+  it('caps sessions per process and rate-limits lobby requests per connection', async () => {
+    const small = await startTestServer({ SESSIONS: 'only', MAX_SESSIONS: '2' });
+    try {
+      const socket = await connect(small);
+      sockets.push(socket);
+      expect(await ask(socket, 'session:create', { id: 'second', name: 'a' })).toMatchObject({
+        ok: true,
+      });
+      expect(await ask(socket, 'session:create', { id: 'third', name: 'a' })).toMatchObject({
+        ok: false,
+        error: { code: 'SESSION_FULL', message: expect.stringContaining('maximum of 2 sessions') },
+      });
+      const replies = await Promise.all(
+        Array.from({ length: 12 }, () => ask(socket, 'session:list', {})),
+      );
+      expect(
+        replies.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED').length,
+      ).toBeGreaterThan(0);
+      const other = await connect(small);
+      sockets.push(other);
+      expect(await ask(other, 'session:list', {})).toMatchObject({ ok: true });
+    } finally {
+      await small.close();
+    }
+  });
+});
