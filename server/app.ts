@@ -53,14 +53,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   );
   const source = new EngineFrameSource(config.FRAME_WIDTH, config.FRAME_HEIGHT);
   const metrics = new Metrics();
+  /** The one video format of every session, told to clients at join. */
+  const video = {
+    width: config.FRAME_WIDTH,
+    height: config.FRAME_HEIGHT,
+    fps: config.TICK_HZ,
+    codec: config.VIDEO_CODEC,
+  };
   const registry = new SessionRegistry({
     source,
     createVideo: () =>
       SessionMedia.create(pool, {
-        codec: config.VIDEO_CODEC,
-        width: config.FRAME_WIDTH,
-        height: config.FRAME_HEIGHT,
-        fps: config.TICK_HZ,
+        ...video,
         listenIp: config.MEDIA_LISTEN_IP,
         announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
       }),
@@ -99,12 +103,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       skipMiddlewares: true,
     },
   });
-  const video = {
-    width: config.FRAME_WIDTH,
-    height: config.FRAME_HEIGHT,
-    fps: config.TICK_HZ,
-    codec: config.VIDEO_CODEC,
-  };
   registerHandlers(io, {
     registry,
     directory: store.sessions,
@@ -158,9 +156,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     origin: (session) => ({
       seed: session.seed,
       frameSource: source.name,
-      width: config.FRAME_WIDTH,
-      height: config.FRAME_HEIGHT,
-      tickHz: config.TICK_HZ,
+      width: video.width,
+      height: video.height,
+      tickHz: video.fps,
     }),
     log,
   });

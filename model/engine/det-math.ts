@@ -58,10 +58,6 @@ export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-export function lerp(a: number, b: number, t: number): number {
-  return a + (b - a) * t;
-}
-
 export function smoothstep(t: number): number {
   return t * t * (3 - 2 * t);
 }
