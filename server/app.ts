@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Server as SocketServer } from 'socket.io';
 import { Config } from './config';
-import { EngineFrameSource } from './generator/engine-source';
+import { createFrameSource } from './generator/create-source';
 import { FrameSource } from './generator/frame-source';
 import { Logger } from './log';
 import { SessionMedia } from './media/session-media';
@@ -38,8 +38,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Socket.IO refuses (and disconnects) anything larger outright; handlers check tighter per-event limits. */
-const MAX_SOCKET_MESSAGE_BYTES = 100 * 1024;
+/** Socket.IO refuses (and disconnects) anything larger outright; handlers check tighter per-event limits (the largest: a video prompt). */
+const MAX_SOCKET_MESSAGE_BYTES = 320 * 1024;
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const pool = await WorkerPool.create({
@@ -51,12 +51,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   pool.on('workerReplaced', (info: unknown) =>
     log.warn('media worker died and was replaced', { info }),
   );
-  const source = new EngineFrameSource(config.FRAME_WIDTH, config.FRAME_HEIGHT);
+  const source = await createFrameSource(config, log);
   const metrics = new Metrics();
   /** The one video format of every session, told to clients at join. */
   const video = {
-    width: config.FRAME_WIDTH,
-    height: config.FRAME_HEIGHT,
+    width: source.width,
+    height: source.height,
     fps: config.TICK_HZ,
     codec: config.VIDEO_CODEC,
   };
@@ -120,7 +120,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   registry.on('closed', () => metrics.sessions.set(registry.all().length));
   const hostTokens: Record<string, string> = {};
   for (const id of config.SESSIONS) {
-    await registry.create(id, seedOf(id), true);
+    await registry.create(id, { seed: seedOf(id) }, true);
     hostTokens[id] = await tokens.issue(id, 'host', 'host');
   }
   const idleSweep = setInterval(() => registry.closeIdle(), Math.min(config.IDLE_CLOSE_MS, 5000));
@@ -188,6 +188,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await io.close();
       await sync.stop();
       registry.closeAll();
+      await source.release();
       await pool.close();
       await listener.close();
       await store.close();

@@ -16,7 +16,16 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Ticks per second of every session's clock. */
   TICK_HZ: intIn(1, 120).default(20),
-  FRAME_SOURCE: z.enum(['engine']).default('engine'),
+  /** Where frames are made: the learned generator (MODEL_DIR), or the procedural engine. */
+  FRAME_SOURCE: z.enum(['generator', 'engine']).default('generator'),
+  /** The generator's model folder (manifest.json + ONNX graphs); relative paths start at the repository. */
+  MODEL_DIR: z.string().min(1).default('model/shipped'),
+  /** onnxruntime execution provider: auto picks CUDA where its provider library is installed, else the CPU. */
+  GENERATOR_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  GENERATOR_THREADS: intIn(1, 256).default(Math.min(2, os.cpus().length)),
+  /** Most sessions stepped in one generator call; more run as further calls in the same tick. */
+  GENERATOR_MAX_BATCH: intIn(1, 256).default(8),
+  /** Frame size of the engine source (the generator's comes from its manifest). */
   FRAME_WIDTH: intIn(16, 1024).default(128),
   FRAME_HEIGHT: intIn(16, 1024).default(128),
   VIDEO_CODEC: z.enum(['vp8', 'h264']).default('vp8'),

@@ -2,7 +2,7 @@
 Exports the trained generator as ONNX graphs plus the manifest the server reads (schema:
 model/MANIFEST.md).
 
-  /usr/bin/python3 model/train/export.py --config model/train/configs/small.json [--out DIR]
+  /usr/bin/python3 model/train/export.py --config model/train/configs/small.json [--out DIR] [--set KEY=VALUE]
 
 Needs the three stage checkpoints in the config's out_dir. Writes encode.onnx, step.onnx,
 decode.onnx and manifest.json into DIR (default <out_dir>/export). Before writing the
@@ -75,9 +75,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", required=True)
     p.add_argument("--out", help="output folder (default <out_dir>/export)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value as in train.py, e.g. out_dir=model/out/try2")
     args = p.parse_args()
 
-    cfg = load_config(args.config, [])
+    cfg = load_config(args.config, args.set)
     missing = [checkpoint_path(cfg, s) for s in STAGES if not os.path.exists(checkpoint_path(cfg, s))]
     if missing:
         raise SystemExit(f"missing checkpoints: {', '.join(missing)}")

@@ -1,6 +1,12 @@
 /** The procedural engine as a frame source: ground truth, and the default until a model ships. */
 import { Engine } from '../../model/engine/engine';
-import { FrameRequest, FrameSource, SessionStart, UnknownSessionError } from './frame-source';
+import {
+  FrameRequest,
+  FrameSource,
+  PromptNotSupportedError,
+  SessionStart,
+  UnknownSessionError,
+} from './frame-source';
 
 export class EngineFrameSource implements FrameSource {
   readonly name = 'engine';
@@ -11,7 +17,8 @@ export class EngineFrameSource implements FrameSource {
     readonly height: number,
   ) {}
 
-  open(sessionId: string, start: SessionStart): void {
+  async open(sessionId: string, start: SessionStart): Promise<void> {
+    if (start.prompt) throw new PromptNotSupportedError(this.name);
     const engine = new Engine({ seed: start.seed, width: this.width, height: this.height });
     this.sessions.set(sessionId, { engine, frame: engine.render() });
   }
@@ -32,6 +39,10 @@ export class EngineFrameSource implements FrameSource {
 
   close(sessionId: string): void {
     this.sessions.delete(sessionId);
+  }
+
+  async release(): Promise<void> {
+    this.sessions.clear();
   }
 
   private get(sessionId: string) {

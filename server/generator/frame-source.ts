@@ -13,25 +13,42 @@ export interface FrameRequest {
 }
 
 export interface SessionStart {
+  /** The world seed (the engine's world; the generator's first frame when there is no prompt). */
   seed: number;
+  /**
+   * A video prompt: 1..K RGB frames (width * height * 3, oldest first) the session
+   * continues from instead of its world's first frame. Only a learned generator can.
+   */
+  prompt?: readonly Uint8Array[];
 }
 
 export interface FrameSource {
   readonly name: string;
   readonly width: number;
   readonly height: number;
-  /** Begins a session's world; its first frame is available from `current`. */
-  open(sessionId: string, start: SessionStart): void;
+  /** Begins a session's world; its first frame is then available from `current`. */
+  open(sessionId: string, start: SessionStart): Promise<void>;
   /** Advances every requested session by one tick; returns their new RGB frames in order. */
   step(requests: readonly FrameRequest[]): Promise<Uint8Array[]>;
   /** The session's latest frame (RGB, width * height * 3). */
   current(sessionId: string): Uint8Array;
   close(sessionId: string): void;
+  /** Frees what the source holds (model sessions); the source is unusable afterwards. */
+  release(): Promise<void>;
 }
 
 export class UnknownSessionError extends Error {
   override readonly name = 'UnknownSessionError';
   constructor(sessionId: string) {
     super(`frame source has no session "${sessionId}"`);
+  }
+}
+
+export class PromptNotSupportedError extends Error {
+  override readonly name = 'PromptNotSupportedError';
+  constructor(source: string) {
+    super(
+      `the "${source}" frame source cannot start from a video prompt; the learned generator can`,
+    );
   }
 }

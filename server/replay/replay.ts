@@ -32,7 +32,7 @@ export async function* replayFrames(
       `the session was ${origin.width}x${origin.height}; the replay source draws ${source.width}x${source.height}`,
     );
   }
-  source.open(REPLAY_SESSION, { seed: origin.seed });
+  await source.open(REPLAY_SESSION, { seed: origin.seed });
   try {
     yield { tick: null, frame: source.current(REPLAY_SESSION) };
     let expected = entries[0]?.tick ?? 0;

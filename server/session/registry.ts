@@ -5,7 +5,7 @@
  * start-up are kept. Emits 'created' and 'closed' with the session.
  */
 import { EventEmitter } from 'node:events';
-import { FrameSource } from '../generator/frame-source';
+import { FrameSource, PromptNotSupportedError, SessionStart } from '../generator/frame-source';
 import { Logger } from '../log';
 import { ControlOptionsInput } from './control/options';
 import { WireError } from './errors';
@@ -52,7 +52,7 @@ export class SessionRegistry extends EventEmitter {
     this.now = options.now ?? (() => performance.now());
   }
 
-  async create(id: string, seed: number, persistent = false): Promise<Session> {
+  async create(id: string, start: SessionStart, persistent = false): Promise<Session> {
     if (!SESSION_ID.test(id)) throw new WireError('BAD_REQUEST', SESSION_ID_RULE);
     if (this.entries.has(id) || this.pending.has(id))
       throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
@@ -62,20 +62,22 @@ export class SessionRegistry extends EventEmitter {
         `this server already serves its maximum of ${this.options.maxSessions} sessions`,
       );
     }
-    // Reserved across the await, so two creations of one id cannot both succeed.
+    // Reserved across the awaits, so two creations of one id cannot both succeed.
     this.pending.add(id);
     let video: SessionVideo;
     try {
       video = await this.options.createVideo();
+      try {
+        await this.options.source.open(id, start);
+      } catch (error) {
+        video.close();
+        if (error instanceof PromptNotSupportedError) throw new WireError('BAD_REQUEST', error.message);
+        throw error;
+      }
     } finally {
       this.pending.delete(id);
     }
-    try {
-      this.options.source.open(id, { seed });
-    } catch (error) {
-      video.close();
-      throw error;
-    }
+    const seed = start.seed;
     const session = new Session(id, {
       seed,
       video,

@@ -131,12 +131,12 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       }
     }
 
-    handle('session:create', CreateSessionMessage, async ({ id, seed, name }) => {
+    handle('session:create', CreateSessionMessage, async ({ id, seed, name, prompt }) => {
       lobby();
-      const session = await registry.create(
-        id ?? randomUUID().slice(0, 8),
-        seed ?? (Math.random() * 0xffffffff) >>> 0,
-      );
+      const session = await registry.create(id ?? randomUUID().slice(0, 8), {
+        seed: seed ?? (Math.random() * 0xffffffff) >>> 0,
+        prompt: prompt && decodePrompt(prompt, options.video),
+      });
       return {
         session: { id: session.id, seed: session.seed },
         token: await tokens.issue(session.id, 'host', name),
@@ -337,6 +337,21 @@ export function broadcastSession(io: Server, session: Session): void {
 
 export function roomOf(sessionId: string): string {
   return `session:${sessionId}`;
+}
+
+/** Raw RGB prompt frames from base64, each checked against the session video size. */
+function decodePrompt(frames: readonly string[], video: VideoFormat): Uint8Array[] {
+  const expected = video.width * video.height * 3;
+  return frames.map((text, i) => {
+    const frame = new Uint8Array(Buffer.from(text, 'base64'));
+    if (frame.length !== expected) {
+      throw new WireError(
+        'BAD_REQUEST',
+        `prompt frame ${i} has ${frame.length} bytes; expected ${video.width}x${video.height} RGB (${expected} bytes)`,
+      );
+    }
+    return frame;
+  });
 }
 
 function parse<S extends z.ZodType>(event: ClientEvent, schema: S, payload: unknown): z.infer<S> {

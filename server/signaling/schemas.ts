@@ -17,10 +17,26 @@ export const JoinMessage = z.object({
   resume: z.string().uuid().optional(),
 });
 
+/** Most frames in a video prompt (a model keeps only its context length of them). */
+export const MAX_PROMPT_FRAMES = 4;
+/** Bytes of one base64 prompt frame: 128x128 RGB, with room to spare. */
+const MAX_PROMPT_FRAME_CHARS = 70_000;
+
 export const CreateSessionMessage = z.object({
   id: SessionId.optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   name: Name,
+  /** A video prompt: raw RGB frames (width x height x 3 bytes, oldest first), base64. */
+  prompt: z
+    .array(
+      z
+        .string()
+        .max(MAX_PROMPT_FRAME_CHARS)
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+    )
+    .min(1)
+    .max(MAX_PROMPT_FRAMES)
+    .optional(),
 });
 
 export const LocateMessage = z.object({ sessionId: SessionId });
@@ -61,7 +77,7 @@ export const EmptyMessage = z.object({}).strict().optional();
 /** Largest accepted payload per event, in bytes of JSON. */
 export const MAX_BYTES = {
   join: 4096,
-  'session:create': 256,
+  'session:create': 512 + MAX_PROMPT_FRAMES * MAX_PROMPT_FRAME_CHARS,
   'session:list': 64,
   'session:locate': 128,
   'session:invite': 256,

@@ -1,4 +1,8 @@
-/** Starts a real worldtick server in-process (real mediasoup, engine frames) for a test. */
+/**
+ * Starts a real worldtick server in-process (real mediasoup) for a test. Frames come from
+ * the engine unless the test asks for FRAME_SOURCE=generator: most suites assert the
+ * engine's exact behaviour.
+ */
 import { io, Socket } from 'socket.io-client';
 import { RunningServer, startServer } from '../../server/app';
 import { loadConfig } from '../../server/config';
@@ -11,6 +15,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     MEDIA_WORKERS: '1',
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    FRAME_SOURCE: 'engine',
     ...env,
   });
   return startServer(config, createLogger(config.LOG_LEVEL));

@@ -31,6 +31,8 @@ beforeAll(async () => {
     STORE_KEY_PREFIX: prefix,
     JOIN_SECRET: 'one-secret-for-both-processes',
     CONTROL_MODE: 'solo',
+    // Replays are compared byte for byte, which only the engine guarantees.
+    FRAME_SOURCE: 'engine',
   };
   alpha = await startTestServer({ ...shared, SESSIONS: 'world-a' });
   beta = spawnMain({

@@ -1,0 +1,51 @@
+/**
+ * The learned generator as a frame source (the server's default). A session starts from
+ * its video prompt, or else from the engine's first frame of its world seed, so a named
+ * session opens on the same scene with either source.
+ */
+import { Engine } from '../../model/engine/engine';
+import { FrameRequest, FrameSource, SessionStart, UnknownSessionError } from './frame-source';
+import { GeneratorRuntime } from './generator-runtime';
+
+export class GeneratorFrameSource implements FrameSource {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  private readonly frames = new Map<string, Uint8Array>();
+
+  constructor(private readonly runtime: GeneratorRuntime) {
+    const { name, version, frame } = runtime.manifest;
+    this.name = `generator:${name}@${version}`;
+    this.width = frame.width;
+    this.height = frame.height;
+  }
+
+  async open(sessionId: string, start: SessionStart): Promise<void> {
+    const seedFrames = start.prompt ?? [
+      new Engine({ seed: start.seed, width: this.width, height: this.height }).render(),
+    ];
+    await this.runtime.open(sessionId, seedFrames);
+    this.frames.set(sessionId, seedFrames[seedFrames.length - 1]);
+  }
+
+  async step(requests: readonly FrameRequest[]): Promise<Uint8Array[]> {
+    const frames = await this.runtime.step(requests);
+    requests.forEach((r, i) => this.frames.set(r.sessionId, frames[i]));
+    return frames;
+  }
+
+  current(sessionId: string): Uint8Array {
+    const frame = this.frames.get(sessionId);
+    if (!frame) throw new UnknownSessionError(sessionId);
+    return frame;
+  }
+
+  close(sessionId: string): void {
+    this.frames.delete(sessionId);
+    this.runtime.close(sessionId);
+  }
+
+  release(): Promise<void> {
+    return this.runtime.release();
+  }
+}
