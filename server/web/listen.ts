@@ -51,7 +51,9 @@ async function listenUws(
 ): Promise<Listener> {
   let uws: typeof import('uWebSockets.js');
   try {
-    uws = await import('uWebSockets.js');
+    const loaded = await import('uWebSockets.js');
+    // Imported as an ES module (tsx: `npm start`), the CommonJS addon shows only `default`.
+    uws = loaded.default ?? loaded;
   } catch (error) {
     throw new Error(
       `SOCKET_ENGINE=uws needs the optional uWebSockets.js module (npm install), which failed to load: ${error}`,
