@@ -1,0 +1,182 @@
+/**
+ * Instruction adherence. The detectors (detector.ts) are trained on the train split's
+ * settled frames and validated twice on the engine: on held-out frames (accuracy per
+ * slot) and on engine rollouts, where the rate at which they see an instruction's
+ * effect is the ceiling the generator is held to. A case: from an engine context, a
+ * weather, time or event instruction with a value other than the current one is given
+ * on the first tick, and the behaviour agent plays on; the engine and the generator
+ * (the same context and the engine's actions replayed) each run JUDGE_TICKS ticks. The
+ * instruction counts as visible when the detector's majority label over the last
+ * VOTE_FRAMES frames is the instructed value.
+ */
+import { INSTRUCTION_SLOTS, makeInstruction } from '../engine/instructions';
+import { GeneratorRuntime } from '../../server/generator/generator-runtime';
+import { EvalDataset, isSettled, sampleRecords, SampleOptions, Split } from './data';
+import {
+  DETECTED_SLOTS,
+  DetectedSlot,
+  frameFeatures,
+  LabelledFrame,
+  SlotDetectors,
+} from './detector';
+import { buildContext, contextSpecs } from './engine-contexts';
+import { rollOut, TickInput } from './rollouts';
+import { share } from './summary';
+
+/** 2 s at the engine's 20 ticks per second. */
+export const JUDGE_TICKS = 40;
+export const VOTE_FRAMES = 5;
+
+export interface DetectorFigures {
+  trainFrames: number;
+  /** Accuracy per slot on settled held-out engine frames. */
+  heldout: Record<DetectedSlot, { frames: number; accuracy: number }>;
+}
+
+export interface SlotAdherence {
+  cases: number;
+  /** Share of cases where the detector sees the instructed value: engine, generator. */
+  engine: number;
+  model: number;
+  /** Cases where the detector already saw the target on the context's last frame (should be 0). */
+  seenBefore: number;
+}
+
+export interface AdherenceFigures {
+  detector: DetectorFigures;
+  judgeTicks: number;
+  perSlot: Record<DetectedSlot, SlotAdherence>;
+  overall: { cases: number; engine: number; model: number };
+}
+
+export interface AdherenceOptions {
+  train: SampleOptions;
+  validation: SampleOptions;
+  casesPerSlot: number;
+  batch: number;
+}
+
+/** Settled frames of a split with their labels as engine value indices. */
+export function labelledFrames(
+  dataset: EvalDataset,
+  split: Split,
+  options: SampleOptions,
+): LabelledFrame[] {
+  const { slotOrder, instructionSlots } = dataset.manifest;
+  const frames: LabelledFrame[] = [];
+  sampleRecords(dataset, split, options, (episode, record) => {
+    const labels = Object.fromEntries(
+      DETECTED_SLOTS.map((slot) => {
+        const stored = record.environment[slotOrder.indexOf(slot)];
+        const name = instructionSlots[slot][stored];
+        const settled = isSettled(episode, record.step, slot);
+        return [slot, settled ? (INSTRUCTION_SLOTS[slot] as readonly string[]).indexOf(name) : -1];
+      }),
+    ) as Record<DetectedSlot, number>;
+    frames.push({ features: frameFeatures(record.frame, dataset.size), labels });
+  });
+  return frames;
+}
+
+export function trainDetectors(
+  dataset: EvalDataset,
+  options: AdherenceOptions,
+): { detectors: SlotDetectors; figures: DetectorFigures } {
+  const train = labelledFrames(dataset, 'train', options.train);
+  const detectors = SlotDetectors.train(train, INSTRUCTION_SLOTS);
+  const heldout = detectors.accuracy(labelledFrames(dataset, 'heldout', options.validation));
+  return { detectors, figures: { trainFrames: train.length, heldout } };
+}
+
+interface Case {
+  slot: DetectedSlot;
+  target: number;
+  context: Uint8Array[];
+  ticks: TickInput[];
+  engineSeen: boolean;
+  seenBefore: boolean;
+}
+
+export async function evaluateAdherence(
+  runtime: GeneratorRuntime,
+  dataset: EvalDataset,
+  options: AdherenceOptions,
+  log: (line: string) => void,
+): Promise<AdherenceFigures> {
+  const size = dataset.size;
+  log('adherence: training detectors');
+  const { detectors, figures } = trainDetectors(dataset, options);
+  const judge = (frames: readonly Uint8Array[], slot: DetectedSlot, target: number) =>
+    majority(
+      frames.slice(-VOTE_FRAMES).map((f) => detectors.predict(frameFeatures(f, size))[slot]),
+    ) === target;
+
+  const count = options.casesPerSlot * DETECTED_SLOTS.length;
+  const specs = contextSpecs(dataset.episodes('heldout'), count);
+  const cases: Case[] = specs.map((spec, i) => {
+    const slot = DETECTED_SLOTS[i % DETECTED_SLOTS.length];
+    const values = INSTRUCTION_SLOTS[slot] as readonly string[];
+    const others = values.filter((v) => v !== spec.start[slot]);
+    const value = others[Math.floor(i / DETECTED_SLOTS.length) % others.length];
+    const instruction = makeInstruction(slot, value);
+    const { engine, agent, frames } = buildContext(spec, size, runtime.contextLength);
+    const ticks: TickInput[] = [];
+    const seen: Uint8Array[] = [];
+    for (let t = 0; t < JUDGE_TICKS; t++) {
+      const tick = {
+        action: agent.act(engine.player()),
+        instructions: t === 0 ? [instruction] : [],
+      };
+      engine.step(tick.action, tick.instructions);
+      ticks.push(tick);
+      if (t >= JUDGE_TICKS - VOTE_FRAMES) seen.push(engine.render());
+    }
+    log(`adherence: engine cases ${i + 1}/${count}`);
+    const target = values.indexOf(value);
+    return {
+      slot,
+      target,
+      context: frames,
+      ticks,
+      engineSeen: judge(seen, slot, target),
+      seenBefore: judge(frames.slice(-1), slot, target),
+    };
+  });
+  const generated = await rollOut(runtime, cases, options.batch, (done) =>
+    log(`adherence: generated ${done}/${count}`),
+  );
+  const modelSeen = cases.map((c, i) => judge(generated[i], c.slot, c.target));
+
+  const perSlot = Object.fromEntries(
+    DETECTED_SLOTS.map((slot) => {
+      const index = cases.map((_, i) => i).filter((i) => cases[i].slot === slot);
+      const rate = (hit: (i: number) => boolean) => share(index.filter(hit).length, index.length);
+      const summary: SlotAdherence = {
+        cases: index.length,
+        engine: rate((i) => cases[i].engineSeen),
+        model: rate((i) => modelSeen[i]),
+        seenBefore: index.filter((i) => cases[i].seenBefore).length,
+      };
+      return [slot, summary];
+    }),
+  ) as Record<DetectedSlot, SlotAdherence>;
+  return {
+    detector: figures,
+    judgeTicks: JUDGE_TICKS,
+    perSlot,
+    overall: {
+      cases: cases.length,
+      engine: share(cases.filter((c) => c.engineSeen).length, cases.length),
+      model: share(modelSeen.filter(Boolean).length, cases.length),
+    },
+  };
+}
+
+/** The most frequent label (the earliest-seen on ties). */
+function majority(labels: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let best = labels[0];
+  for (const [label, n] of counts) if (n > (counts.get(best) ?? 0)) best = label;
+  return best;
+}
