@@ -13,7 +13,7 @@ export interface TrainOptions {
   l2: number;
 }
 
-export const DEFAULT_TRAINING: TrainOptions = { iterations: 200, learningRate: 0.05, l2: 1e-3 };
+export const DEFAULT_TRAINING: TrainOptions = { iterations: 200, learningRate: 0.2, l2: 1e-3 };
 
 export class SoftmaxClassifier {
   private constructor(

@@ -52,8 +52,8 @@ export async function evaluate(
       dataset.record(heldout[0], 0).frame,
       {
         ticks: sizes.latencyTicks,
+        batches: sizes.scalingBatches.filter((b) => b <= sizes.maxBatch),
         scalingCalls: sizes.scalingCalls,
-        maxBatch: sizes.maxBatch,
         threads: sizes.threads,
       },
       log,

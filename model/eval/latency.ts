@@ -9,7 +9,8 @@ import os from 'node:os';
 import { GeneratorRuntime } from '../../server/generator/generator-runtime';
 import { median, quantile } from './summary';
 
-const WARMUP_CALLS = 2;
+/** A new batch size's first call allocates its tensors; it is not timed. */
+const WARMUP_CALLS = 1;
 
 export interface LatencyFigures {
   threads: number;
@@ -23,18 +24,18 @@ export interface LatencyFigures {
 export async function measureLatency(
   runtime: GeneratorRuntime,
   context: Uint8Array,
-  options: { ticks: number; scalingCalls: number; maxBatch: number; threads: number },
+  options: { ticks: number; batches: readonly number[]; scalingCalls: number; threads: number },
   log: (line: string) => void,
 ): Promise<LatencyFigures> {
   const batch1 = await timeCalls(runtime, context, 1, options.ticks);
   log(`latency: batch 1 median ${median(batch1).toFixed(1)} ms`);
   const scaling = [];
-  for (let batch = 1; batch <= options.maxBatch; batch++) {
+  for (const batch of options.batches) {
     const times = await timeCalls(runtime, context, batch, options.scalingCalls);
     const msPerCall = median(times);
     scaling.push({ batch, calls: times.length, msPerCall, msPerSession: msPerCall / batch });
   }
-  log(`latency: batch scaling 1..${options.maxBatch} done`);
+  log(`latency: batch scaling ${options.batches.join(', ')} done`);
   return {
     threads: options.threads,
     batch1: { ticks: batch1.length, medianMs: median(batch1), p90Ms: quantile(batch1, 0.9) },

@@ -10,6 +10,8 @@ export interface EvalSizes {
   maxBatch: number;
   threads: number;
   latencyTicks: number;
+  /** Batch sizes timed for the scaling table, and timed calls per size. */
+  scalingBatches: number[];
   scalingCalls: number;
   /** Held-out episodes used for quality (0 = all). */
   qualityEpisodes: number;
@@ -27,6 +29,7 @@ export const FULL: EvalSizes = {
   maxBatch: 8,
   threads: 2,
   latencyTicks: 100,
+  scalingBatches: [1, 2, 3, 4, 5, 6, 7, 8],
   scalingCalls: 8,
   qualityEpisodes: 0,
   oneStepPerEpisode: 6,
@@ -43,6 +46,7 @@ export const QUICK: EvalSizes = {
   maxBatch: 8,
   threads: 2,
   latencyTicks: 10,
+  scalingBatches: [1, 2, 4, 8],
   scalingCalls: 2,
   qualityEpisodes: 2,
   oneStepPerEpisode: 3,
