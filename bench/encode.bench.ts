@@ -18,9 +18,7 @@
  *         --ffmpeg-threads 1]
  * Needs MEDIASOUP_WORKER_BIN (infra/mediasoup/ensure-worker.sh) and ffmpeg on PATH.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { types } from 'mediasoup';
 import { Engine } from '../model/engine/engine';
@@ -30,6 +28,9 @@ import { VIDEO_CLOCK_RATE } from '../server/media/rtp-timestamp';
 import { SessionMedia } from '../server/media/session-media';
 import { WorkerPool } from '../server/media/worker-pool';
 import { isKeyframeStart, parseRtp } from '../tests/helpers/rtp';
+import { cpuMsOf, selfCpuMs, workersCpuMs } from './lib/proc';
+import { emitResult, progress, runMain } from './lib/result';
+import type { DataOf, EncodeResult, EncodeRow } from './lib/results';
 import { summarize } from './lib/stats';
 
 const { values } = parseArgs({
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '12' },
     fps: { type: 'string', default: '20' },
     'ffmpeg-threads': { type: 'string', default: '1' },
+    out: { type: 'string' },
   },
 });
 const FPS = Number(values.fps);
@@ -47,7 +49,6 @@ const SECONDS = Number(values.seconds);
 const WARMUP_FRAMES = FPS; // ffmpeg start-up, JIT, encoder rate control settling
 // Not a multiple of the frame period times the GOP (10 frames): joins land at random phases.
 const LATE_JOIN_EVERY_MS = 1730;
-const CLOCK_TICKS_PER_SECOND = 100; // /proc/<pid>/stat utime and stime unit (USER_HZ)
 
 /** One way of turning frames into RTP for a producer on `router`. */
 interface Pipeline {
@@ -148,9 +149,7 @@ class FfmpegPipeline implements Pipeline {
   }
 
   externalCpuMs() {
-    const fields = readFileSync(`/proc/${this.ffmpeg.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // Fields 14 and 15 of stat (utime, stime), counted after "pid (comm)".
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return cpuMsOf(this.ffmpeg.pid!);
   }
 
   encodeMs() {
@@ -222,17 +221,14 @@ function renderFrames(size: number, count: number): Uint8Array[] {
   });
 }
 
-async function workerCpuMs(worker: types.Worker): Promise<number> {
-  const usage = await worker.getResourceUsage();
-  return usage.ru_utime + usage.ru_stime;
-}
+const workerCpuMs = (worker: types.Worker) => workersCpuMs([worker]);
 
-function nodeCpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
-
-async function measure(name: string, codec: VideoCodec, size: number, pool: WorkerPool) {
+async function measure(
+  name: string,
+  codec: VideoCodec,
+  size: number,
+  pool: WorkerPool,
+): Promise<EncodeRow> {
   const frames = renderFrames(size, SECONDS * FPS);
   const { pipeline, router } =
     name === 'in-process'
@@ -272,7 +268,7 @@ async function measure(name: string, codec: VideoCodec, size: number, pool: Work
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
     if (tick === WARMUP_FRAMES) {
       cpuStart = {
-        node: nodeCpuMs(),
+        node: selfCpuMs(),
         worker: await workerCpuMs(worker),
         external: pipeline.externalCpuMs(),
         wall: performance.now(),
@@ -288,7 +284,7 @@ async function measure(name: string, codec: VideoCodec, size: number, pool: Work
   await new Promise((resolve) => setTimeout(resolve, 300)); // the last frames in flight
   const wallMs = performance.now() - cpuStart.wall;
   const cpuMs = {
-    node: nodeCpuMs() - cpuStart.node,
+    node: selfCpuMs() - cpuStart.node,
     worker: (await workerCpuMs(worker)) - cpuStart.worker,
     external: pipeline.externalCpuMs() - cpuStart.external,
   };
@@ -319,26 +315,33 @@ async function measure(name: string, codec: VideoCodec, size: number, pool: Work
   };
 }
 
-async function main() {
+/** The ffmpeg build the comparison ran against (the first line of `ffmpeg -version`). */
+function ffmpegVersion(): string {
+  try {
+    return execFileSync('ffmpeg', ['-version']).toString().split(' Copyright')[0];
+  } catch {
+    return 'ffmpeg not found';
+  }
+}
+
+runMain(async () => {
   const pool = await WorkerPool.create({ size: 1 });
-  const results = [];
+  const rows: EncodeRow[] = [];
   try {
     for (const size of values.sizes.split(',').map(Number)) {
       for (const codec of values.codecs.split(',') as VideoCodec[]) {
         for (const name of values.pipelines.split(',')) {
-          const result = await measure(name, codec, size, pool);
-          console.log(JSON.stringify(result));
-          results.push(result);
+          rows.push(await measure(name, codec, size, pool));
+          progress('encode', rows.at(-1));
         }
       }
     }
   } finally {
     await pool.close();
   }
-  console.log(
-    JSON.stringify({ cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version }),
-  );
-  return results;
-}
-
-void main();
+  emitResult<DataOf<EncodeResult>>('encode', values.out, {
+    ffmpeg: ffmpegVersion(),
+    ffmpegThreads: Number(values['ffmpeg-threads']),
+    rows,
+  });
+});

@@ -1,67 +1,177 @@
 /**
- * Fan-out cost: CPU of the server process (tick, engine, encoder) and of the
- * mediasoup workers while 0, 1, 2, 4 and 8 headless Chromium viewers consume one
- * session's stream. The frame is encoded once whatever the number of viewers, so the
- * marginal cost per viewer is the SFU forwarding (SRTP, RTCP) alone.
- * Run: npx tsx bench/fanout.bench.ts [-- --viewers 0,1,2,4,8 --seconds 10]
+ * Fan-out: what each additional viewer of one session costs. The frame is encoded once
+ * however many watch, so a viewer costs the SFU's forwarding (SRTP, RTCP) and its
+ * bandwidth. Two kinds of viewer, added in steps on one session (engine frames):
+ *
+ *   browser    headless Chromium spectators (real WebRTC receivers; they share the CPU)
+ *   synthetic  SRTP PlainTransport consumers sending to UDP sockets in a child process
+ *              (synthetic-viewers.ts), doubling until the machine cannot hold them: a
+ *              viewer gets under 95% of the frames, or the media worker is saturated
+ *
+ * Per step: CPU of the server process (tick, engine, encoder) and of the media worker,
+ * bytes the SFU sent to viewers, frames each viewer got. The alternative, an encoder
+ * per viewer, is priced by bench/encode.bench.ts in the same suite run.
+ * Run: npx tsx bench/fanout.bench.ts [--browsers 0,1,2,4 --synthetic 8,16,...,1024 --seconds 10]
  */
 import { parseArgs } from 'node:util';
-import { Page } from 'playwright-core';
-import { launchChromium, waitForFrames } from '../tests/helpers/browser';
+import type { types } from 'mediasoup';
+import type { Page } from 'playwright-core';
+import type { SessionMedia } from '../server/media/session-media';
+import { launchChromium, pageState, waitForFrames } from '../tests/helpers/browser';
 import { startTestServer } from '../tests/helpers/server';
+import { cpuOverWindow, CpuWindow, sleep } from './lib/cpu-window';
+import { bytesSent } from './lib/egress';
+import { selfCpuMs, workersCpuMs } from './lib/proc';
+import { emitResult, progress, runMain } from './lib/result';
+import type { DataOf, FanoutResult, FanoutRow, PerViewerCost } from './lib/results';
+import { percentile, round, slope } from './lib/stats';
+import { SyntheticViewers } from './lib/synthetic-viewers';
 
 const { values } = parseArgs({
   options: {
-    viewers: { type: 'string', default: '0,1,2,4,8' },
+    browsers: { type: 'string', default: '0,1,2,4' },
+    synthetic: { type: 'string', default: '8,16,32,64,128,256,512,1024' },
     seconds: { type: 'string', default: '10' },
+    hz: { type: 'string', default: '20' },
+    out: { type: 'string' },
   },
 });
+const SESSION = 'fanout';
+const SETTLE_MS = 1000; // new viewers' keyframes, transports of closed pages freed
+/** A viewer is held when it gets this share of the frames (10th percentile over viewers). */
+const HELD_FRAME_SHARE = 0.95;
+const WORKER_SATURATED_PERCENT = 95;
 const seconds = Number(values.seconds);
+const hz = Number(values.hz);
+const list = (s: string) => (s ? s.split(',').map(Number) : []);
 
-async function workerCpuMs(
-  workers: { getResourceUsage(): Promise<{ ru_utime: number; ru_stime: number }> }[],
-) {
-  const usage = await Promise.all(workers.map((w) => w.getResourceUsage()));
-  return usage.reduce((sum, u) => sum + u.ru_utime + u.ru_stime, 0);
-}
+runMain(async () => {
+  const server = await startTestServer({
+    SESSIONS: SESSION,
+    TICK_HZ: String(hz),
+    MEDIA_WORKERS: '1', // a session's router lives on one worker whatever the pool size
+    MAX_SPECTATORS: '100000',
+    RECONNECT_WINDOW_MS: '0', // a closed page's transport goes at once
+  });
+  const media = server.registry.get(SESSION).video as SessionMedia;
+  const browserTransports: types.Transport[] = [];
+  media.router.observer.on('newtransport', (t: types.Transport) => {
+    if (t.type === 'webrtc') browserTransports.push(t);
+  });
+  const meters = { server: selfCpuMs, worker: () => workersCpuMs(server.pool.workers) };
+  const rows: FanoutRow[] = [];
 
-async function main() {
-  const server = await startTestServer({ SESSIONS: 'fanout', MEDIA_WORKERS: '1' });
+  /** One measured step: CPU, SFU egress and frames per viewer over `seconds`. */
+  const step = async (
+    kind: FanoutRow['kind'],
+    viewers: number,
+    egressBytes: () => Promise<number>,
+    framesPerViewer: (during: () => Promise<void>) => Promise<{ fps: number[]; cpu?: number }>,
+  ) => {
+    await sleep(SETTLE_MS);
+    const bytes0 = await egressBytes();
+    const overruns0 = server.loop.clock.stats().overruns;
+    let cpu!: CpuWindow<'server' | 'worker'>;
+    const received = await framesPerViewer(async () => {
+      cpu = await cpuOverWindow(meters, () => sleep(seconds * 1000));
+    });
+    const kbps = ((await egressBytes()) - bytes0) / 125 / (cpu.wallMs / 1000);
+    const fpsLow = percentile(received.fps, 10);
+    const row: FanoutRow = {
+      kind,
+      viewers,
+      serverCpuPercent: cpu.percent.server,
+      workerCpuPercent: cpu.percent.worker,
+      receiverCpuPercent: received.cpu ?? null,
+      egressKbps: Math.round(kbps),
+      kbpsPerViewer: viewers ? round(kbps / viewers, 1) : null,
+      framesPerSecond: viewers
+        ? { p10: round(fpsLow, 1), p50: round(percentile(received.fps, 50), 1) }
+        : null,
+      tickOverruns: server.loop.clock.stats().overruns - overruns0,
+      held:
+        viewers === 0 ||
+        (fpsLow >= HELD_FRAME_SHARE * hz && cpu.percent.worker < WORKER_SATURATED_PERCENT),
+    };
+    rows.push(row);
+    progress('fanout', row);
+    return row;
+  };
+
   const browser = await launchChromium();
   const pages: Page[] = [];
-  const rows = [];
-  for (const target of values.viewers!.split(',').map(Number)) {
+  for (const target of list(values.browsers!)) {
     while (pages.length < target) {
       const page = await browser.newPage();
-      await page.goto(`${server.url}/s/fanout?role=spectator`);
+      await page.goto(`${server.url}/s/${SESSION}?role=spectator`);
       await waitForFrames(page, 5);
       pages.push(page);
     }
-    await new Promise((r) => setTimeout(r, 1000));
-    const cpu0 = process.cpuUsage();
-    const worker0 = await workerCpuMs(server.pool.workers);
-    const session = server.registry.get('fanout');
-    const bytes0 = session.video.stats().bytesSent;
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const cpu = process.cpuUsage(cpu0);
-    const workerMs = (await workerCpuMs(server.pool.workers)) - worker0;
-    const bytes = session.video.stats().bytesSent - bytes0;
-    const row = {
-      viewers: target,
-      consumers: session.video.stats().consumers,
-      serverCpuPercent: +(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100).toFixed(1),
-      mediasoupCpuPercent: +((workerMs / (seconds * 1000)) * 100).toFixed(1),
-      producedKbps: Math.round((bytes * 8) / seconds / 1000),
-    };
-    rows.push(row);
-    console.error(JSON.stringify(row));
+    await step(
+      'browser',
+      target,
+      () => bytesSent(browserTransports),
+      async (during) => {
+        const shown = async () =>
+          Promise.all(pages.map(async (p) => (await pageState(p)).framesShown));
+        const before = await shown();
+        const began = performance.now();
+        await during();
+        const elapsedS = (performance.now() - began) / 1000;
+        return { fps: (await shown()).map((n, i) => (n - before[i]) / elapsedS) };
+      },
+    );
   }
   await browser.close();
-  await server.close();
-  console.log(JSON.stringify(rows, null, 2));
-}
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+  const synthetic = SyntheticViewers.start(media.router, media.producerId);
+  let stoppedBecause = 'reached the largest step asked for';
+  for (const target of list(values.synthetic!)) {
+    try {
+      await synthetic.grow(target);
+    } catch (error) {
+      stoppedBecause = `adding viewers failed at ${synthetic.count}: ${(error as Error).message}`;
+      break;
+    }
+    const row = await step(
+      'synthetic',
+      target,
+      () => bytesSent(synthetic.transports),
+      async (during) => {
+        const window = await synthetic.measure(during);
+        const fps = window.streams.map((s) => s.frames / (window.wallMs / 1000));
+        return { fps, cpu: window.cpuPercent };
+      },
+    );
+    if (!row.held) {
+      stoppedBecause =
+        row.workerCpuPercent >= WORKER_SATURATED_PERCENT
+          ? `the media worker saturated at ${target} viewers`
+          : `viewers got under ${HELD_FRAME_SHARE * 100}% of the frames at ${target} viewers`;
+      break;
+    }
+  }
+  synthetic.close();
+  await server.close();
+
+  /** Least-squares slope over the held steps of one kind (and the no-viewer step). */
+  const perViewer = (kind: FanoutRow['kind']): PerViewerCost => {
+    const held = rows.filter((r) => r.held && (r.kind === kind || r.viewers === 0));
+    const cost = (pick: (r: FanoutRow) => number) =>
+      round(slope(held.map((r) => ({ x: r.viewers, y: pick(r) }))), 3);
+    return {
+      workerCpuPercent: cost((r) => r.workerCpuPercent),
+      serverCpuPercent: cost((r) => r.serverCpuPercent),
+      kbps: cost((r) => r.egressKbps),
+    };
+  };
+  emitResult<DataOf<FanoutResult>>('fanout', values.out, {
+    codec: media.codec,
+    size: `${media.width}x${media.height}`,
+    hz,
+    rows,
+    maxHeld: Math.max(0, ...rows.filter((r) => r.held).map((r) => r.viewers)),
+    stoppedBecause,
+    perViewer: { browser: perViewer('browser'), synthetic: perViewer('synthetic') },
+  });
 });

@@ -1,34 +1,42 @@
 /**
- * Tick stability of a real server (engine frames, real encoder and mediasoup, no
- * viewers): how late each tick starts against its due time (jitter), how long it
- * runs, and how many ticks overran, at 20 Hz with 1 and 4 sessions.
- * Run: npx tsx bench/tick.bench.ts [-- --sessions 1,4 --seconds 20]
+ * Tick stability of a real server (real encoder and mediasoup, no viewers): how late
+ * each tick starts against its due time (jitter), how long it runs, and how many ticks
+ * overran, at 20 Hz with 1, 4 and 8 sessions. Engine frames unless --source says
+ * otherwise, so the figure is about the server, not the model.
+ * Run: npx tsx bench/tick.bench.ts [--sessions 1,4,8 --seconds 20 --warmup 2 --hz 20
+ *        --source engine|generator --model-dir model/shipped]
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { startServer } from '../server/app';
-import { loadConfig } from '../server/config';
-import { createLogger } from '../server/log';
+import { startTestServer } from '../tests/helpers/server';
+import { cpuOverWindow, sleep } from './lib/cpu-window';
+import { selfCpuMs } from './lib/proc';
+import { emitResult, progress, runMain } from './lib/result';
+import type { DataOf, TickResult, TickRow } from './lib/results';
 import { summarize } from './lib/stats';
 
 const { values } = parseArgs({
   options: {
-    sessions: { type: 'string', default: '1,4' },
+    sessions: { type: 'string', default: '1,4,8' },
     seconds: { type: 'string', default: '20' },
     hz: { type: 'string', default: '20' },
+    source: { type: 'string', default: 'engine' },
+    'model-dir': { type: 'string', default: 'model/shipped' },
+    /** Seconds before measuring: JIT, encoder start-up, first keyframes. */
+    warmup: { type: 'string', default: '2' },
+    out: { type: 'string' },
   },
 });
 
-async function measure(sessions: number, seconds: number, hz: number) {
-  const ids = Array.from({ length: sessions }, (_, i) => `bench-${i}`);
-  const config = loadConfig({
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SESSIONS: ids.join(','),
+async function measure(sessions: number, seconds: number, hz: number): Promise<TickRow> {
+  const server = await startTestServer({
+    SESSIONS: Array.from({ length: sessions }, (_, i) => `tick-${i}`).join(','),
     TICK_HZ: String(hz),
-    LOG_LEVEL: 'warn',
+    FRAME_SOURCE: values.source!,
+    MODEL_DIR: values['model-dir']!,
+    // As deployed: one media worker per core.
+    MEDIA_WORKERS: String(os.cpus().length),
   });
-  const server = await startServer(config, createLogger('warn'));
   const lateness: number[] = [];
   const durations: number[] = [];
   let recording = false;
@@ -37,13 +45,11 @@ async function measure(sessions: number, seconds: number, hz: number) {
     lateness.push(t.began - t.due);
     durations.push(t.durationMs);
   });
-  await new Promise((r) => setTimeout(r, 2000)); // warm-up: JIT, encoder start
+  await sleep(Number(values.warmup) * 1000);
   const overrunsBefore = server.loop.clock.stats().overruns;
-  const cpuBefore = process.cpuUsage();
   recording = true;
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = await cpuOverWindow({ server: selfCpuMs }, () => sleep(seconds * 1000));
   recording = false;
-  const cpu = process.cpuUsage(cpuBefore);
   const overruns = server.loop.clock.stats().overruns - overrunsBefore;
   await server.close();
   return {
@@ -53,21 +59,16 @@ async function measure(sessions: number, seconds: number, hz: number) {
     startLatenessMs: summarize(lateness),
     tickDurationMs: summarize(durations),
     overruns,
-    overrunRate: +(overruns / (lateness.length + overruns)).toFixed(4),
-    serverCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100),
+    overrunRate: overruns / (lateness.length + overruns),
+    serverCpuPercent: cpu.percent.server,
   };
 }
 
-async function main() {
-  const results = [];
+runMain(async () => {
+  const rows: TickRow[] = [];
   for (const n of values.sessions!.split(',').map(Number)) {
-    results.push(await measure(n, Number(values.seconds), Number(values.hz)));
-    console.error(JSON.stringify(results.at(-1)));
+    rows.push(await measure(n, Number(values.seconds), Number(values.hz)));
+    progress('tick', rows.at(-1));
   }
-  console.log(JSON.stringify(results, null, 2));
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+  emitResult<DataOf<TickResult>>('tick', values.out, { source: values.source!, rows });
 });

@@ -6,12 +6,45 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[rank];
 }
 
-export function summarize(samples: readonly number[]) {
-  const round = (v: number) => Math.round(v * 100) / 100;
+export function mean(samples: readonly number[]): number {
+  return samples.length === 0 ? NaN : samples.reduce((sum, v) => sum + v, 0) / samples.length;
+}
+
+export function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+export interface Summary {
+  n: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export function summarize(samples: readonly number[]): Summary {
   return {
     n: samples.length,
+    mean: round(mean(samples)),
     p50: round(percentile(samples, 50)),
+    p95: round(percentile(samples, 95)),
     p99: round(percentile(samples, 99)),
-    max: round(Math.max(...samples)),
+    max: round(samples.length === 0 ? NaN : Math.max(...samples)),
   };
+}
+
+/** Least-squares slope of y over x (the marginal cost per unit of x). */
+export function slope(points: readonly { x: number; y: number }[]): number {
+  if (points.length < 2) return NaN;
+  const mx = mean(points.map((p) => p.x));
+  const my = mean(points.map((p) => p.y));
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.x - mx) * (p.y - my);
+    den += (p.x - mx) ** 2;
+  }
+  return den === 0 ? NaN : num / den;
 }

@@ -3,7 +3,6 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -12,8 +11,12 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/** Node itself with tsx's loader (not the tsx CLI, which forks), so `child.pid` is the server. */
 export function spawnMain(env: Record<string, string>): ServerProcess {
-  const child = spawn(TSX, ['server/main.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (output.stdout += d));
   child.stderr.on('data', (d) => (output.stderr += d));
@@ -21,21 +24,30 @@ export function spawnMain(env: Record<string, string>): ServerProcess {
   return { child, output, exited };
 }
 
-/** The base URL the process announces once it is live. */
+/** The base URL the process announces once it is live; rejects at once if it exits first. */
 export function liveUrl(server: ServerProcess, timeoutMs = 30000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not live in time:\n${server.output.stderr}`)),
-      timeoutMs,
-    );
+    const done = () => {
+      clearTimeout(timer);
+      server.child.stdout.off('data', check);
+      server.child.off('exit', exited);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`not live in time:\n${server.output.stderr}`));
+    }, timeoutMs);
+    const exited = (code: number | null) => {
+      done();
+      reject(new Error(`exited (code ${code}) before it was live:\n${server.output.stderr}`));
+    };
     const check = () => {
       const match = /live at (http:\/\/[^/\s]+)\//.exec(server.output.stdout);
       if (!match) return;
-      clearTimeout(timer);
-      server.child.stdout.off('data', check);
+      done();
       resolve(match[1]);
     };
     server.child.stdout.on('data', check);
+    server.child.once('exit', exited);
     check();
   });
 }

@@ -1,0 +1,227 @@
+/**
+ * The shape of every benchmark's result document (what `emitResult` writes and the
+ * report renders). Types only: the report reads results without running any benchmark.
+ */
+import type { Machine } from './machine';
+import type { Stage } from './photon-breakdown';
+import type { BenchResult, ResultMeta } from './result';
+import type { Summary } from './stats';
+
+/** What a benchmark passes to emitResult (the metadata is added there). */
+export type DataOf<R> = Omit<R, keyof ResultMeta>;
+
+export interface EngineRow {
+  size: string;
+  frames: number;
+  worldGenerationMs: number;
+  framesPerSecond: number;
+  msPerFrame: number;
+  cpuSecondsPerWallSecond: number;
+}
+export type EngineResult = BenchResult<{ rows: EngineRow[] }>;
+
+export interface EncodeRow {
+  pipeline: string;
+  codec: string;
+  size: string;
+  fps: number;
+  frames: number;
+  framesReceived: number;
+  latencyMs: Summary;
+  encodeToProducerMs: { p50: number; p99: number } | null;
+  cpuPercentOfOneCore: { total: number; node: number; ffmpeg: number; worker: number };
+  kbps: number;
+  keyframes: number;
+  lateJoinFirstFrameMs: Summary;
+}
+export type EncodeResult = BenchResult<{
+  ffmpeg: string;
+  ffmpegThreads: number;
+  rows: EncodeRow[];
+}>;
+
+export interface TickRow {
+  sessions: number;
+  hz: number;
+  ticks: number;
+  startLatenessMs: Summary;
+  tickDurationMs: Summary;
+  overruns: number;
+  overrunRate: number;
+  serverCpuPercent: number;
+}
+export type TickResult = BenchResult<{ source: string; rows: TickRow[] }>;
+
+export type TorchRun =
+  | { skipped: string }
+  | {
+      model: { name: string; version: string; outDir: string };
+      torch: string;
+      threads: number;
+      runs: number;
+      rows: { batch: number; ms: number }[];
+      check: number[];
+    };
+
+export interface GeneratorRow {
+  batch: number;
+  ortMs: { p50: number; p90: number };
+  ortFps: number;
+  ortFpsPerCore: number;
+  torchMs: number | null;
+  torchFps: number | null;
+  torchFpsPerCore: number | null;
+  /** PyTorch eager ms / onnxruntime ms. */
+  speedup: number | null;
+}
+export type GeneratorResult = BenchResult<{
+  model:
+    | { dir: string; unavailable: string }
+    | {
+        dir: string;
+        name: string;
+        version: string;
+        frame: string;
+        latent: string;
+        context: number;
+        stepBytes: number;
+      };
+  onnxruntime?: string;
+  threads: number;
+  runs?: number;
+  torch?:
+    | { skipped: string }
+    | (Omit<Extract<TorchRun, { rows: unknown }>, 'check'> & { sameModel: boolean | null });
+  rows: GeneratorRow[];
+}>;
+
+export interface FanoutRow {
+  kind: 'browser' | 'synthetic';
+  viewers: number;
+  serverCpuPercent: number;
+  workerCpuPercent: number;
+  /** The synthetic viewers' receiving process (not part of the server's cost). */
+  receiverCpuPercent: number | null;
+  egressKbps: number;
+  kbpsPerViewer: number | null;
+  /** Frames each viewer got per second: 10th percentile and median over viewers. */
+  framesPerSecond: { p10: number; p50: number } | null;
+  tickOverruns: number;
+  held: boolean;
+}
+export interface PerViewerCost {
+  workerCpuPercent: number;
+  serverCpuPercent: number;
+  kbps: number;
+}
+export type FanoutResult = BenchResult<{
+  codec: string;
+  size: string;
+  hz: number;
+  rows: FanoutRow[];
+  maxHeld: number;
+  stoppedBecause: string;
+  perViewer: Record<FanoutRow['kind'], PerViewerCost>;
+}>;
+
+export interface IngestRow {
+  engine: string;
+  load: 'closed-loop' | 'paced';
+  clients: number;
+  offered: string;
+  messagesPerSecond: number;
+  errors: number;
+  ackMs: Summary;
+  serverCpuPercent: number;
+  /** The server with the clients joined and silent (ticks, broadcasts). */
+  serverIdleCpuPercent: number;
+  /** This benchmark's own process, every client in it. */
+  clientCpuPercent: number;
+  /** Server CPU above idle per acknowledged message, in microseconds. */
+  serverCpuUsPerMessage: number;
+}
+export type IngestResult = BenchResult<{ rows: IngestRow[] }>;
+
+export interface MemoryRow {
+  sessions: number;
+  serverRssMiB: number;
+  workersRssMiB: number;
+  totalRssMiB: number;
+  ticks: number;
+  overruns: number;
+}
+export type MemoryResult = BenchResult<{
+  source: string;
+  workers: number;
+  rows: MemoryRow[];
+  perSessionMiB: { server: number; total: number };
+}>;
+
+/** Averages per frame from the receiver's RTCInboundRtpStreamStats (a cross-check). */
+export interface WebrtcAverages {
+  framesDecoded: number;
+  framesDropped: number;
+  /** Time frames spent in the jitter buffer, and what it aimed for (target, minimum). */
+  jitterBufferMs: number;
+  jitterBufferTargetMs: number;
+  jitterBufferMinimumMs: number;
+  decodeMs: number;
+  /** First packet received to decoded (totalProcessingDelay). */
+  processingMs: number;
+  assemblyMs: number;
+}
+export type PhotonResult = BenchResult<{
+  requestedSource: string;
+  /** The frame source's name as the server reports it. */
+  source: string;
+  /** Why the requested source could not be used (the engine ran instead). */
+  fallback: string | null;
+  hz: number;
+  tickMs: number;
+  /** Time between key changes, before the random part of a tick. */
+  gapMs: number;
+  actions: number;
+  unmatched: number;
+  /** Actions whose applied tick's frame was not presented; a later one was the photon. */
+  laterFrameShown: number;
+  totalMs: Summary;
+  overheadMs: Summary;
+  stagesMs: Record<Stage, Summary>;
+  /** The page's own readout (key handler to rVFC callback), for comparison. */
+  clientReadoutMs: Summary;
+  /** Where the per-frame decode time came from. */
+  decodeFrom: string;
+  webrtc: WebrtcAverages | null;
+  clock: { offsetMs: number; uncertaintyMs: number; driftMs: number };
+}>;
+
+export interface BenchRun {
+  name: string;
+  /** The exact command that produced the figure (runnable on its own). */
+  command: string;
+  status: 'ok' | 'failed' | 'skipped';
+  wallS: number;
+  /** Why it failed or was skipped. */
+  reason?: string;
+}
+export interface SuiteRecord {
+  mode: 'full' | 'smoke';
+  command: string;
+  startedAt: string;
+  wallS: number;
+  machine: Machine;
+  runs: BenchRun[];
+}
+
+/** Every result the report knows, by benchmark name (absent: not run, failed or skipped). */
+export interface SuiteResults {
+  engine?: EngineResult;
+  encode?: EncodeResult;
+  generator?: GeneratorResult;
+  tick?: TickResult;
+  'tick-generator'?: TickResult;
+  fanout?: FanoutResult;
+  ingest?: IngestResult;
+  memory?: MemoryResult;
+  'action-to-photon'?: PhotonResult;
+}

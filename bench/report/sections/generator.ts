@@ -1,0 +1,80 @@
+/** Generator speed: onnxruntime-node against PyTorch eager, batch 1..8. */
+import type { GeneratorResult } from '../../lib/results';
+import { notMeasured, num, provenance, ratio, ReportContext, table } from '../markdown';
+
+const NAME = 'generator';
+/** Budget of the step at batch 1 on 2 threads (model/train/latency.py: most of a 50 ms tick). */
+export const STEP_BUDGET_MS = 35;
+
+export function generatorSection(ctx: ReportContext, r?: GeneratorResult): string {
+  const head = '## Generator: onnxruntime-node against PyTorch eager\n';
+  if (!r) return `${head}\n${notMeasured(ctx, NAME)}\n`;
+  if ('unavailable' in r.model)
+    return `${head}\n${provenance(ctx, NAME, r)}\n\n_No model to measure at \`${r.model.dir}\`: ${r.model.unavailable}._\n`;
+  const m = r.model;
+  const torch = r.torch;
+  const torchNote =
+    !torch || 'skipped' in torch
+      ? `PyTorch eager was not measured: ${torch && 'skipped' in torch ? torch.skipped : 'no result'}.`
+      : `PyTorch ${torch.torch} eager on the checkpoints of ${torch.model.name}@${torch.model.version}
+(\`${torch.model.outDir}\`), ${torch.threads} threads, median of ${torch.runs} calls;
+${
+  torch.sameModel
+    ? 'the two runtimes give the same latent for all-zero inputs (same model).'
+    : '**the two runtimes give different latents for all-zero inputs: the checkpoints are not the exported model**, so the comparison is of two different models.'
+}`;
+  const batch1 = r.rows.find((row) => row.batch === 1);
+  const budget = batch1
+    ? batch1.ortMs.p50 <= STEP_BUDGET_MS
+      ? `within the ${STEP_BUDGET_MS} ms budget (${num(STEP_BUDGET_MS - batch1.ortMs.p50)} ms to spare)`
+      : `over the ${STEP_BUDGET_MS} ms budget by ${num(batch1.ortMs.p50 - STEP_BUDGET_MS)} ms: the step graph itself (its convolutions on ${r.threads} threads) is the whole of it`
+    : '';
+  return `${head}
+The model's \`step\` graph (one tick: context ring + conditions → next latent and its frame;
+${m.name}@${m.version}, ${m.frame} frames, ${m.latent} latents, context ${m.context},
+${num(m.stepBytes / 1e6)} MB) on random inputs built from the manifest, at batch ${r.rows.map((row) => row.batch).join(', ')}:
+onnxruntime-node ${r.onnxruntime ?? ''} as the server runs it (CPU provider,
+\`intraOpNumThreads\` = ${r.threads}, ${r.runs} timed calls after 5 warm-up), against PyTorch
+eager on the same model with the same threads (\`bench/generator_torch.py\`). Frames per
+second per core = batch × 1000 / ms / threads.
+
+${provenance(ctx, NAME, r)} ${torchNote}
+
+${table(
+  [
+    'batch',
+    'onnxruntime ms p50 / p90',
+    'frames/s',
+    'frames/s per core',
+    'PyTorch eager ms (median)',
+    'frames/s',
+    'frames/s per core',
+    'onnxruntime speed-up',
+  ],
+  r.rows.map((row) => [
+    row.batch,
+    `${num(row.ortMs.p50)} / ${num(row.ortMs.p90)}`,
+    num(row.ortFps),
+    num(row.ortFpsPerCore),
+    num(row.torchMs),
+    num(row.torchFps),
+    num(row.torchFpsPerCore),
+    row.speedup === null ? '–' : ratio(row.speedup),
+  ]),
+)}
+${batch1 ? `\nAt batch 1 the step takes ${num(batch1.ortMs.p50)} ms: ${budget}.\n` : ''}`;
+}
+
+export function generatorSummary(r?: GeneratorResult): string[] | null {
+  const batch1 = r?.rows.find((row) => row.batch === 1);
+  if (!r || !batch1) return null;
+  const best = r.rows.reduce((a, b) => (b.ortFpsPerCore > a.ortFpsPerCore ? b : a));
+  return [
+    'Generator step, onnxruntime-node',
+    `batch 1: ${num(batch1.ortMs.p50)} ms; best ${num(best.ortFpsPerCore)} frames/s per core (batch ${best.batch})`,
+    batch1.speedup === null
+      ? 'PyTorch eager not measured'
+      : `PyTorch eager ${num(batch1.torchMs)} ms: ${ratio(batch1.speedup)} faster`,
+    `batch 1 ≤ ${STEP_BUDGET_MS} ms: ${batch1.ortMs.p50 <= STEP_BUDGET_MS ? 'met' : `missed by ${num(batch1.ortMs.p50 - STEP_BUDGET_MS)} ms`}`,
+  ];
+}

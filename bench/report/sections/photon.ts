@@ -1,0 +1,106 @@
+/** Action-to-photon latency: the breakdown, and the pipeline overhead against one tick. */
+import type { PhotonResult } from '../../lib/results';
+import type { Stage } from '../../lib/photon-breakdown';
+import type { Summary } from '../../lib/stats';
+import { num, provenance, ReportContext, table, notMeasured } from '../markdown';
+
+const NAME = 'action-to-photon';
+
+const STAGE_TEXT: Record<Stage, string> = {
+  input: 'key event → the server handles the action message',
+  waitForTick: 'until the tick that applies it begins',
+  step: 'frame source step (the generator)',
+  tickOther: 'rest of the tick before the encode',
+  encode: 'encode + packetize, RTP handed to the SFU',
+  transport: "SFU → the frame's last packet in the browser",
+  jitterBuffer: 'jitter buffer, then the renderer queue',
+  decode: 'decoder (rVFC processingDuration)',
+  display: 'presentation → expected display time',
+};
+
+/** Why the largest parts of the overhead are what they are. */
+const STAGE_CAUSE: Partial<Record<Stage, (r: PhotonResult) => string>> = {
+  waitForTick: (r) =>
+    `an action waits for the next tick to begin: uniformly 0–${num(r.tickMs, 0)} ms, ` +
+    `${num(r.tickMs / 2, 0)} ms on average; only a higher tick rate shortens it`,
+  jitterBuffer: (r) =>
+    r.webrtc
+      ? `Chromium's receiver: its WebRTC stats put ${num(r.webrtc.jitterBufferMs)} ms per frame ` +
+        `in the jitter buffer (target ${num(r.webrtc.jitterBufferTargetMs)} ms, assembly ` +
+        `${num(r.webrtc.assemblyMs)} ms); the rest is the renderer holding decoded frames until ` +
+        `their render time`
+      : "Chromium's jitter buffer and renderer queue",
+  encode: () => 'the in-process encoder (see the encoder section)',
+  transport: () => 'the SFU hop and loopback UDP',
+  input: () => 'the page handler, Socket.IO and the server handler',
+};
+
+const cells = (s: Summary) => [num(s.mean), num(s.p50), num(s.p95), num(s.p99)];
+
+export function overheadVerdict(r: PhotonResult): string {
+  const misses = (v: number) =>
+    v < r.tickMs ? `met (${num(r.tickMs - v)} ms to spare)` : `missed by ${num(v - r.tickMs)} ms`;
+  return `p50 ${misses(r.overheadMs.p50)}, p95 ${misses(r.overheadMs.p95)}, p99 ${misses(r.overheadMs.p99)}`;
+}
+
+export function photonSection(ctx: ReportContext, r: PhotonResult | undefined): string {
+  const head = '## Action-to-photon latency\n';
+  if (!r) return `${head}\n${notMeasured(ctx, NAME)}\n`;
+  const stages = Object.keys(STAGE_TEXT) as Stage[];
+  const overheadStages = stages
+    .filter((s) => s !== 'step')
+    .sort((a, b) => r.stagesMs[b].mean - r.stagesMs[a].mean);
+  const share = (s: Stage) => Math.round((100 * r.stagesMs[s].mean) / r.overheadMs.mean);
+  const dominant = overheadStages
+    .slice(0, 3)
+    .map(
+      (s) =>
+        `- **${s}** ${num(r.stagesMs[s].mean)} ms (${share(s)}%): ${STAGE_CAUSE[s]?.(r) ?? STAGE_TEXT[s]}`,
+    );
+  return `${head}
+From the key event in the page to the expected display time of the first frame that
+reflects it, in headless Chromium (software decoding) running the real client as the
+pilot of a solo session. Each presented frame's requestVideoFrameCallback \`rtpTimestamp\`
+gives its tick; the server's record of that tick gives the input it applied. Server-side
+times (input arrival, tick start, step, encode) are joined to page times (key event,
+\`receiveTime\`, decode, presentation) through the measured clock offset (±${num(r.clock.uncertaintyMs, 2)} ms,
+drift ${num(r.clock.driftMs, 2)} ms over the run). A key goes down or up every ${r.gapMs} ms plus a
+random part of a tick, so actions land at every phase of the tick.
+
+${provenance(ctx, NAME, r)} Frames by **${r.source}**${
+    r.fallback
+      ? ` — **not the generator**, which was asked for: ${r.fallback}. Re-run once the model is in place`
+      : ''
+  }. ${r.actions} actions traced (${r.unmatched} not traced); for ${r.laterFrameShown} the
+applied tick's frame was not presented and a later one was the photon.
+
+${table(
+  ['', 'stage', 'mean (ms)', 'p50', 'p95', 'p99'],
+  [
+    ['**total**', 'key event → expected display', ...cells(r.totalMs)],
+    ...stages.map((s) => [s, STAGE_TEXT[s], ...cells(r.stagesMs[s])]),
+    ['**overhead**', 'total − step', ...cells(r.overheadMs)],
+  ],
+)}
+
+Stage means add up to the total's mean; percentiles do not add up. The client's own
+readout (key handler → rVFC callback, \`window.worldtick.latenciesMs\`) gave p50
+${num(r.clientReadoutMs.p50)} ms, p95 ${num(r.clientReadoutMs.p95)} ms over the same actions.
+Decode times from: ${r.decodeFrom}.
+
+**Goal: pipeline overhead below one tick (${num(r.tickMs, 0)} ms at ${r.hz} Hz)** — ${overheadVerdict(r)}.
+What the overhead is made of (means, share of the overhead's mean):
+
+${dominant.join('\n')}
+`;
+}
+
+export function photonSummary(r: PhotonResult | undefined): string[] | null {
+  if (!r) return null;
+  return [
+    'Action-to-photon (p50 / p95 / p99)',
+    `${num(r.totalMs.p50, 0)} / ${num(r.totalMs.p95, 0)} / ${num(r.totalMs.p99, 0)} ms (${r.source}${r.fallback ? ', fallback' : ''})`,
+    `overhead (total − step) p50 ${num(r.overheadMs.p50, 0)} ms = ${num(r.overheadMs.p50 / r.tickMs, 2)} ticks`,
+    `< 1 tick: ${overheadVerdict(r)}`,
+  ];
+}

@@ -1,0 +1,121 @@
+/**
+ * What `npm run bench` runs, and with which arguments in each mode: the full suite
+ * (about 10-12 minutes on 2 cores) and the smoke mode CI runs (under 2 minutes), which
+ * exercises every benchmark's code path with tiny sizes and durations.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { SuiteResults } from './lib/results';
+
+export interface SuiteOptions {
+  /** The generator model folder (manifest.json + graphs). */
+  modelDir: string;
+  /** Frame source of the action-to-photon run. */
+  source: 'generator' | 'engine';
+  torchConfig: string;
+  torchSet: string[];
+}
+
+export interface BenchSpec {
+  name: keyof SuiteResults;
+  script: string;
+  args: string[];
+  /** Set when the benchmark cannot run here, with the reason. */
+  skip?: string;
+  timeoutS: number;
+}
+
+const REPOSITORY = path.resolve(__dirname, '..');
+
+export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[] {
+  const full = mode === 'full';
+  const pick = (fullArgs: string[], smokeArgs: string[]) => (full ? fullArgs : smokeArgs);
+  const timeoutS = (fullS: number) => (full ? fullS : 60);
+  const model = ['--model-dir', options.modelDir];
+  const noModel = existsSync(path.resolve(REPOSITORY, options.modelDir, 'manifest.json'))
+    ? undefined
+    : `no generator model at ${options.modelDir}`;
+  return [
+    {
+      name: 'engine',
+      script: 'bench/engine.bench.ts',
+      args: pick(['--sizes', '128,256', '--frames', '3000'], ['--sizes', '128', '--frames', '300']),
+      timeoutS: timeoutS(60),
+    },
+    {
+      name: 'encode',
+      script: 'bench/encode.bench.ts',
+      args: pick(['--seconds', '10'], ['--sizes', '128', '--codecs', 'vp8', '--seconds', '2']),
+      timeoutS: timeoutS(240),
+    },
+    {
+      name: 'generator',
+      script: 'bench/generator.bench.ts',
+      args: [
+        ...model,
+        ...['--torch-config', options.torchConfig],
+        ...options.torchSet.flatMap((s) => ['--torch-set', s]),
+        ...pick(['--batches', '1,2,4,8', '--runs', '50'], ['--batches', '1,2', '--runs', '5']),
+      ],
+      timeoutS: timeoutS(240),
+    },
+    {
+      name: 'tick',
+      script: 'bench/tick.bench.ts',
+      args: pick(
+        ['--sessions', '1,4,8', '--seconds', '20'],
+        ['--sessions', '2', '--seconds', '2', '--warmup', '0.5'],
+      ),
+      timeoutS: timeoutS(180),
+    },
+    {
+      name: 'tick-generator',
+      script: 'bench/tick.bench.ts',
+      args: [
+        ...['--source', 'generator', ...model],
+        ...pick(
+          ['--sessions', '1,4,8', '--seconds', '10'],
+          ['--sessions', '1', '--seconds', '2', '--warmup', '0.5'],
+        ),
+      ],
+      skip: noModel,
+      timeoutS: timeoutS(150),
+    },
+    {
+      name: 'fanout',
+      script: 'bench/fanout.bench.ts',
+      args: pick(
+        ['--browsers', '0,1,2,4', '--synthetic', '8,16,32,64,128,256,512,1024', '--seconds', '8'],
+        ['--browsers', '0,1', '--synthetic', '8', '--seconds', '1'],
+      ),
+      timeoutS: timeoutS(300),
+    },
+    {
+      name: 'ingest',
+      script: 'bench/ingest.bench.ts',
+      args: pick(
+        ['--clients', '32', '--window', '4', '--seconds', '10', '--rate', '1000'],
+        ['--clients', '4', '--seconds', '1', '--rate', '200'],
+      ),
+      timeoutS: timeoutS(150),
+    },
+    {
+      name: 'memory',
+      script: 'bench/memory.bench.ts',
+      args: pick(
+        ['--sessions', '1,10,50', '--settle', '5', '--seconds', '10'],
+        ['--sessions', '1,2', '--settle', '0.5', '--seconds', '1'],
+      ),
+      timeoutS: timeoutS(180),
+    },
+    {
+      name: 'action-to-photon',
+      script: 'bench/action-to-photon.bench.ts',
+      args: [
+        ...['--source', options.source, ...model],
+        ...pick(['--actions', '500'], ['--actions', '12', '--warmup', '2']),
+      ],
+      timeoutS: timeoutS(300),
+    },
+  ];
+}
