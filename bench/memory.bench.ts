@@ -25,17 +25,21 @@ const { values } = parseArgs({
   },
 });
 const SAMPLE_EVERY_MS = 500;
+const START_TIMEOUT_MS = 180000;
 const MIB = 1024 * 1024;
 /** Process names are cut to 15 characters in /proc/<pid>/comm. */
 const isMediaWorker = (pid: number) =>
   readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('mediasoup-worke');
 
 async function measure(sessions: number): Promise<MemoryRow> {
-  const server = await startServerProcess({
-    SESSIONS: Array.from({ length: sessions }, (_, i) => `mem-${i}`).join(','),
-    MAX_SESSIONS: String(Math.max(32, sessions)),
-    MEDIA_WORKERS: String(os.cpus().length),
-  });
+  const server = await startServerProcess(
+    {
+      SESSIONS: Array.from({ length: sessions }, (_, i) => `mem-${i}`).join(','),
+      MAX_SESSIONS: String(Math.max(32, sessions)),
+      MEDIA_WORKERS: String(os.cpus().length),
+    },
+    START_TIMEOUT_MS,
+  );
   await sleep(Number(values.settle) * 1000);
   const peak = { server: 0, workers: 0 };
   const end = performance.now() + Number(values.seconds) * 1000;

@@ -104,7 +104,7 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
       script: 'bench/memory.bench.ts',
       args: pick(
         ['--sessions', '1,10,50', '--settle', '5', '--seconds', '10'],
-        ['--sessions', '1,2', '--settle', '0.5', '--seconds', '1'],
+        ['--sessions', '2', '--settle', '0.5', '--seconds', '1'],
       ),
       timeoutS: timeoutS(180),
     },

@@ -12,7 +12,11 @@ export interface ServerProcess {
 
 const STOP_TIMEOUT_MS = 10000;
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** `liveMs`: how long start-up may take (many sessions each build a world and an encoder). */
+export async function startServerProcess(
+  env: Record<string, string>,
+  liveMs = 60000,
+): Promise<ServerProcess> {
   const server = spawnMain({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -20,7 +24,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     FRAME_SOURCE: 'engine',
     ...env,
   });
-  const url = await liveUrl(server, 60000).catch(async (error) => {
+  const url = await liveUrl(server, liveMs).catch(async (error) => {
     server.child.kill('SIGKILL');
     throw error;
   });
