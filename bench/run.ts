@@ -49,7 +49,7 @@ const docPath = path.resolve(
 );
 const SUITE_FILE = 'suite.json';
 
-/** The media worker binary the server needs (infra/prepare.sh exports it for npm test and start). */
+/** The media worker binary the server needs (infra/prepare.sh exports it; this covers `npx tsx bench/run.ts`). */
 function ensureWorkerBin(): void {
   if (process.env.MEDIASOUP_WORKER_BIN) return;
   const output = execFileSync('bash', ['infra/mediasoup/ensure-worker.sh'], {

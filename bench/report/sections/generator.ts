@@ -26,8 +26,8 @@ ${
   const batch1 = r.rows.find((row) => row.batch === 1);
   const budget = batch1
     ? batch1.ortMs.p50 <= STEP_BUDGET_MS
-      ? `within the ${STEP_BUDGET_MS} ms budget (${num(STEP_BUDGET_MS - batch1.ortMs.p50)} ms to spare)`
-      : `over the ${STEP_BUDGET_MS} ms budget by ${num(batch1.ortMs.p50 - STEP_BUDGET_MS)} ms: the step graph itself (its convolutions on ${r.threads} threads) is the whole of it`
+      ? `met, ${num(STEP_BUDGET_MS - batch1.ortMs.p50)} ms to spare`
+      : `missed by ${num(batch1.ortMs.p50 - STEP_BUDGET_MS)} ms; the time is all the step graph's own (one onnxruntime call, its convolutions on ${r.threads} threads)`
     : '';
   return `${head}
 The model's \`step\` graph (one tick: context ring + conditions → next latent and its frame;
@@ -62,7 +62,7 @@ ${table(
     row.speedup === null ? '–' : ratio(row.speedup),
   ]),
 )}
-${batch1 ? `\nAt batch 1 the step takes ${num(batch1.ortMs.p50)} ms: ${budget}.\n` : ''}`;
+${batch1 ? `\n**Goal: the step at batch 1 within ${STEP_BUDGET_MS} ms** (the budget the model was sized to, \`model/train/latency.py\`: most of a 50 ms tick, leaving the rest for encoding): ${num(batch1.ortMs.p50)} ms, ${budget}.\n` : ''}`;
 }
 
 export function generatorSummary(r?: GeneratorResult): string[] | null {
