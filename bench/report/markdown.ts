@@ -14,7 +14,9 @@ export function num(value: number | null | undefined, digits = 1): string {
 export const pct = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined ? '–' : `${num(value, digits)}%`;
 
-export const ratio = (value: number) => `${num(value, value >= 10 ? 0 : 1)}x`;
+/** "3.2x"; "–" where there is nothing to divide by (a cost too small to measure). */
+export const ratio = (value: number) =>
+  Number.isFinite(value) && value > 0 ? `${num(value, value >= 10 ? 0 : 1)}x` : '–';
 
 export function utc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;

@@ -26,9 +26,11 @@ const STAGE_CAUSE: Partial<Record<Stage, (r: PhotonResult) => string>> = {
   jitterBuffer: (r) =>
     r.webrtc
       ? `Chromium's receiver: its WebRTC stats put ${num(r.webrtc.jitterBufferMs)} ms per frame ` +
-        `in the jitter buffer (target ${num(r.webrtc.jitterBufferTargetMs)} ms, assembly ` +
-        `${num(r.webrtc.assemblyMs)} ms); the rest is the renderer holding decoded frames until ` +
-        `their render time`
+        `in the jitter buffer (counted from the first packet; target ` +
+        `${num(r.webrtc.jitterBufferTargetMs)} ms); the other ` +
+        `~${num(Math.max(0, r.stagesMs.jitterBuffer.mean - r.webrtc.jitterBufferMs))} ms is the ` +
+        `renderer: a decoded frame waits for its render time and the compositor's next frame ` +
+        `(60 Hz: up to 16.7 ms)`
       : "Chromium's jitter buffer and renderer queue",
   encode: () => 'the in-process encoder (see the encoder section)',
   transport: () => 'the SFU hop and loopback UDP',
