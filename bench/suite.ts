@@ -55,7 +55,7 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
         ...model,
         ...['--torch-config', options.torchConfig],
         ...options.torchSet.flatMap((s) => ['--torch-set', s]),
-        ...pick(['--batches', '1,2,4,8', '--runs', '50'], ['--batches', '1,2', '--runs', '5']),
+        ...pick(['--batches', '1,2,4,8', '--runs', '30'], ['--batches', '1,2', '--runs', '5']),
       ],
       timeoutS: timeoutS(240),
     },

@@ -9,7 +9,7 @@ const NAME = 'action-to-photon';
 const STAGE_TEXT: Record<Stage, string> = {
   input: 'key event → the server handles the action message',
   waitForTick: 'until the tick that applies it begins',
-  step: 'frame source step (the generator)',
+  step: 'frame source step (generator or engine)',
   tickOther: 'rest of the tick before the encode',
   encode: 'encode + packetize, RTP handed to the SFU',
   transport: "SFU → the frame's last packet in the browser",
