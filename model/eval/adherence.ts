@@ -20,6 +20,7 @@ import {
   SlotDetectors,
 } from './detector';
 import { buildContext, contextSpecs } from './engine-contexts';
+import { progress } from './progress';
 import { rollOut, TickInput } from './rollouts';
 import { share } from './summary';
 
@@ -113,6 +114,7 @@ export async function evaluateAdherence(
 
   const count = options.casesPerSlot * DETECTED_SLOTS.length;
   const specs = contextSpecs(dataset.episodes('heldout'), count);
+  const built = progress(log, 'adherence: engine cases', count);
   const cases: Case[] = specs.map((spec, i) => {
     const slot = DETECTED_SLOTS[i % DETECTED_SLOTS.length];
     const values = INSTRUCTION_SLOTS[slot] as readonly string[];
@@ -131,7 +133,7 @@ export async function evaluateAdherence(
       ticks.push(tick);
       if (t >= JUDGE_TICKS - VOTE_FRAMES) seen.push(engine.render());
     }
-    log(`adherence: engine cases ${i + 1}/${count}`);
+    built(i + 1);
     const target = values.indexOf(value);
     return {
       slot,
@@ -142,8 +144,11 @@ export async function evaluateAdherence(
       seenBefore: judge(frames.slice(-1), slot, target),
     };
   });
-  const generated = await rollOut(runtime, cases, options.batch, (done) =>
-    log(`adherence: generated ${done}/${count}`),
+  const generated = await rollOut(
+    runtime,
+    cases,
+    options.batch,
+    progress(log, 'adherence: generated', count),
   );
   const modelSeen = cases.map((c, i) => judge(generated[i], c.slot, c.target));
 

@@ -15,6 +15,7 @@ import { GeneratorRuntime } from '../../server/generator/generator-runtime';
 import { EpisodeInfo } from './data';
 import { buildContext, contextSpecs, ContextSpec } from './engine-contexts';
 import { forwardClass, forwardFlow, MotionClass, turnClass, turnMotion } from './motion';
+import { progress } from './progress';
 import { rollOut } from './rollouts';
 import { mean, share } from './summary';
 
@@ -71,9 +72,10 @@ export async function evaluateControllability(
   const K = runtime.contextLength;
   const specs = contextSpecs(heldout, options.contexts, (start) => start.event !== 'flood');
   const cases: Case[] = [];
+  const built = progress(log, 'controllability: engine contexts', specs.length);
   specs.forEach((spec, i) => {
     for (const action of CONTROL_ACTIONS) cases.push(engineCase(spec, action, size, K));
-    log(`controllability: engine contexts ${i + 1}/${specs.length}`);
+    built(i + 1);
   });
   const generated = await rollOut(
     runtime,
@@ -85,7 +87,7 @@ export async function evaluateControllability(
       })),
     })),
     options.batch,
-    (done) => log(`controllability: generated ${done}/${cases.length}`),
+    progress(log, 'controllability: generated', cases.length),
   );
   const modelMotion = cases.map((c, i) =>
     measure(c.action, [c.context[c.context.length - 1], ...generated[i]], size),

@@ -49,6 +49,8 @@ export interface StatRange {
   stat: StatName;
   low: number;
   high: number;
+  /** The engine frames' median, to read a rollout's values against. */
+  median: number;
 }
 
 export interface RangeOptions {
@@ -66,7 +68,7 @@ export function statRanges(samples: readonly number[][], options: RangeOptions):
     const low = quantile(column, options.lowQuantile);
     const high = quantile(column, options.highQuantile);
     const pad = (high - low) * options.margin;
-    return { stat, low: low - pad, high: high + pad };
+    return { stat, low: low - pad, high: high + pad, median: quantile(column, 0.5) };
   });
 }
 

@@ -10,6 +10,7 @@ import { StepRecord } from '../dataset/format';
 import { GeneratorRuntime } from '../../server/generator/generator-runtime';
 import { EvalDataset, selectStarts, spread } from './data';
 import { psnr, ssim } from './image-metrics';
+import { progress } from './progress';
 import { rollOut, RolloutCase } from './rollouts';
 import { mean } from './summary';
 
@@ -69,8 +70,11 @@ export async function evaluateQuality(
 
   const long = clips(dataset, runtime, options.episodes, options.rolloutsPerEpisode, ROLLOUT_STEPS);
   log(`quality: ${long.length} rollouts of ${ROLLOUT_STEPS} steps`);
-  const longFrames = await rollOut(runtime, long.map(toCase(dataset)), options.batch, (done) =>
-    log(`quality: rollouts ${done}/${long.length}`),
+  const longFrames = await rollOut(
+    runtime,
+    long.map(toCase(dataset)),
+    options.batch,
+    progress(log, 'quality: rollouts', long.length),
   );
   const rollout = compare(long, longFrames, size);
   const last = ROLLOUT_STEPS - 1;

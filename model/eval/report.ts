@@ -7,6 +7,7 @@ import { AdherenceFigures } from './adherence';
 import { ControlFigures } from './controllability';
 import { LatencyFigures } from './latency';
 import { QualityFigures } from './quality';
+import { STAT_NAMES } from './frame-stats';
 import { StabilityFigures } from './stability';
 
 export interface EvalReport {
@@ -43,6 +44,19 @@ const fixed = (v: number, digits = 3) => (Number.isNaN(v) ? 'n/a' : v.toFixed(di
 /** What the controllability measure of an action reads (motion.ts). */
 const motionUnit = (action: string) =>
   action === 'forward' ? 'forward warp k' : 'view slide (px, + = right)';
+
+/** Where the rollout first left the range, and how much its frames still change at the end. */
+function stabilityNote(stability: StabilityFigures): string {
+  const first = stability.firstOutOfRange
+    ? `first out of range: step ${stability.firstOutOfRange.step} (${stability.firstOutOfRange.stat})`
+    : 'never out of range';
+  const diff = STAT_NAMES.indexOf('mean_abs_diff');
+  const last = stability.trace[stability.trace.length - 1];
+  const change = last
+    ? `; mean frame change over steps ${last.fromStep}-${stability.steps}: ${fixed(last.means[diff], 2)} (engine median ${fixed(stability.ranges[diff].median, 2)})`
+    : '';
+  return first + change;
+}
 
 export function markdownReport(report: EvalReport): string {
   const { latency, quality, controllability: control, adherence, stability, meta } = report;
@@ -123,9 +137,7 @@ export function markdownReport(report: EvalReport): string {
       pct(stability.fractionInRange),
       pct(TARGETS.stability),
       stability.fractionInRange >= TARGETS.stability,
-      stability.firstOutOfRange
-        ? `first out of range: step ${stability.firstOutOfRange.step} (${stability.firstOutOfRange.stat})`
-        : 'never out of range',
+      stabilityNote(stability),
     ],
   ];
   const table = [

@@ -53,7 +53,7 @@ export const QUICK: EvalSizes = {
   rolloutsPerEpisode: 1,
   controlContexts: 2,
   adherencePerSlot: 1,
-  detectorTrain: { episodes: 8, stride: 8 },
+  detectorTrain: { episodes: 24, stride: 8 },
   detectorValidation: { episodes: 2, stride: 8 },
   stabilitySteps: 100,
   stabilityRanges: { episodes: 8, stride: 8 },

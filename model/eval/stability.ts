@@ -12,7 +12,9 @@ import { INSTRUCTION_SLOTS, Instruction, makeInstruction } from '../engine/instr
 import { Rng } from '../dataset/prng';
 import { GeneratorRuntime } from '../../server/generator/generator-runtime';
 import { EvalDataset, inJourney, sampleRecords, SampleOptions, selectStarts } from './data';
+import { progress } from './progress';
 import { TickInput } from './rollouts';
+import { mean } from './summary';
 import { frameStats, outOfRange, StatName, StatRange, statRanges } from './frame-stats';
 
 export const RANGE_OPTIONS = { lowQuantile: 0.001, highQuantile: 0.999, margin: 0.1 };
@@ -109,11 +111,14 @@ export async function evaluateStability(
     ranges.map((r) => [r.stat, { min: 1 / 0, max: -1 / 0 }]),
   ) as StabilityFigures['observed'];
   const trace: StabilityFigures['trace'] = [];
-  let windowSums = ranges.map(() => 0);
+  let window: number[][] = [];
   let inRange = 0;
   let firstOutOfRange: StabilityFigures['firstOutOfRange'] = null;
-  let previous = context[context.length - 1];
+  // No change is measured into the first frame: it would compare a true frame with a
+  // generated one, i.e. the autoencoder's error, not the rollout's.
+  let previous: Uint8Array | null = null;
   const play = randomPlay(SEED);
+  const done = progress(log, 'stability: steps', options.steps);
   try {
     for (let step = 1; step <= options.steps; step++) {
       const [frame] = await runtime.step([{ sessionId: id, ...play.next().value }]);
@@ -123,19 +128,19 @@ export async function evaluateStability(
       if (bad === null) inRange++;
       else if (firstOutOfRange === null) firstOutOfRange = { step, stat: bad };
       ranges.forEach((r, s) => {
+        if (Number.isNaN(stats[s])) return;
         observed[r.stat].min = Math.min(observed[r.stat].min, stats[s]);
         observed[r.stat].max = Math.max(observed[r.stat].max, stats[s]);
-        windowSums[s] += stats[s];
       });
+      window.push(stats);
       if (step % TRACE_WINDOW === 0 || step === options.steps) {
-        const n = step - trace.length * TRACE_WINDOW;
         trace.push({
-          fromStep: trace.length * TRACE_WINDOW + 1,
-          means: windowSums.map((v) => v / n),
+          fromStep: step - window.length + 1,
+          means: ranges.map((_, s) => mean(window.map((row) => row[s]))),
         });
-        windowSums = ranges.map(() => 0);
+        window = [];
       }
-      if (step % 1000 === 0) log(`stability: ${step}/${options.steps} steps`);
+      done(step);
     }
   } finally {
     runtime.close(id);

@@ -19,7 +19,7 @@ describe('statRanges and outOfRange', () => {
   it('spans the chosen percentiles widened by the margin', () => {
     const ranges = statRanges(rows, { lowQuantile: 0.1, highQuantile: 0.9, margin: 0.25 });
     // Percentiles 10 and 90, widened by a quarter of their span (20) on each side.
-    expect(ranges[0]).toEqual({ stat: 'mean_r', low: -10, high: 110 });
+    expect(ranges[0]).toEqual({ stat: 'mean_r', low: -10, high: 110, median: 50 });
     expect(ranges.map((r) => r.stat)).toEqual([...STAT_NAMES]);
   });
 
