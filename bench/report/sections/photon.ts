@@ -23,15 +23,19 @@ const STAGE_CAUSE: Partial<Record<Stage, (r: PhotonResult) => string>> = {
   waitForTick: (r) =>
     `an action waits for the next tick to begin: uniformly 0–${num(r.tickMs, 0)} ms, ` +
     `${num(r.tickMs / 2, 0)} ms on average; only a higher tick rate shortens it`,
-  jitterBuffer: (r) =>
-    r.webrtc
-      ? `Chromium's receiver: its WebRTC stats put ${num(r.webrtc.jitterBufferMs)} ms per frame ` +
-        `in the jitter buffer (counted from the first packet; target ` +
-        `${num(r.webrtc.jitterBufferTargetMs)} ms); the other ` +
-        `~${num(Math.max(0, r.stagesMs.jitterBuffer.mean - r.webrtc.jitterBufferMs))} ms is the ` +
-        `renderer: a decoded frame waits for its render time and the compositor's next frame ` +
-        `(60 Hz: up to 16.7 ms)`
-      : "Chromium's jitter buffer and renderer queue",
+  jitterBuffer: (r) => {
+    if (!r.webrtc) return "Chromium's jitter buffer and renderer queue";
+    const jitter = r.webrtc.jitterBufferMs;
+    const rest = r.stagesMs.jitterBuffer.mean - jitter;
+    return (
+      `Chromium's receiver: its WebRTC stats put ${num(jitter)} ms per frame in the jitter ` +
+      `buffer (counted from the first packet; target ${num(r.webrtc.jitterBufferTargetMs)} ms)` +
+      (rest > 1
+        ? `; the other ~${num(rest)} ms is the renderer: a decoded frame waits for its render ` +
+          `time and the compositor's next frame (60 Hz: up to 16.7 ms)`
+        : '')
+    );
+  },
   encode: () => 'the in-process encoder (see the encoder section)',
   transport: () => 'the SFU hop and loopback UDP',
   input: () => 'the page handler, Socket.IO and the server handler',
