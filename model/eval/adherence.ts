@@ -7,7 +7,8 @@
  * on the first tick, and the behaviour agent plays on; the engine and the generator
  * (the same context and the engine's actions replayed) each run JUDGE_TICKS ticks. The
  * instruction counts as visible when the detector's majority label over the last
- * VOTE_FRAMES frames is the instructed value.
+ * VOTE_FRAMES frames is the instructed value. A case whose context the detector already
+ * reads as the target is not judged.
  */
 import { INSTRUCTION_SLOTS, makeInstruction } from '../engine/instructions';
 import { GeneratorRuntime } from '../../server/generator/generator-runtime';
@@ -36,18 +37,22 @@ export interface DetectorFigures {
 
 export interface SlotAdherence {
   cases: number;
-  /** Share of cases where the detector sees the instructed value: engine, generator. */
+  /**
+   * Cases where the detector already reads the context's last frame as the target (a
+   * detector error): they prove nothing either way and are not judged.
+   */
+  seenBefore: number;
+  judged: number;
+  /** Share of judged cases where the detector sees the instructed value: engine, generator. */
   engine: number;
   model: number;
-  /** Cases where the detector already saw the target on the context's last frame (should be 0). */
-  seenBefore: number;
 }
 
 export interface AdherenceFigures {
   detector: DetectorFigures;
   judgeTicks: number;
   perSlot: Record<DetectedSlot, SlotAdherence>;
-  overall: { cases: number; engine: number; model: number };
+  overall: SlotAdherence;
 }
 
 export interface AdherenceOptions {
@@ -152,29 +157,21 @@ export async function evaluateAdherence(
   );
   const modelSeen = cases.map((c, i) => judge(generated[i], c.slot, c.target));
 
-  const perSlot = Object.fromEntries(
-    DETECTED_SLOTS.map((slot) => {
-      const index = cases.map((_, i) => i).filter((i) => cases[i].slot === slot);
-      const rate = (hit: (i: number) => boolean) => share(index.filter(hit).length, index.length);
-      const summary: SlotAdherence = {
-        cases: index.length,
-        engine: rate((i) => cases[i].engineSeen),
-        model: rate((i) => modelSeen[i]),
-        seenBefore: index.filter((i) => cases[i].seenBefore).length,
-      };
-      return [slot, summary];
-    }),
-  ) as Record<DetectedSlot, SlotAdherence>;
-  return {
-    detector: figures,
-    judgeTicks: JUDGE_TICKS,
-    perSlot,
-    overall: {
-      cases: cases.length,
-      engine: share(cases.filter((c) => c.engineSeen).length, cases.length),
-      model: share(modelSeen.filter(Boolean).length, cases.length),
-    },
+  const summarize = (index: number[]): SlotAdherence => {
+    const judged = index.filter((i) => !cases[i].seenBefore);
+    return {
+      cases: index.length,
+      seenBefore: index.length - judged.length,
+      judged: judged.length,
+      engine: share(judged.filter((i) => cases[i].engineSeen).length, judged.length),
+      model: share(judged.filter((i) => modelSeen[i]).length, judged.length),
+    };
   };
+  const all = cases.map((_, i) => i);
+  const perSlot = Object.fromEntries(
+    DETECTED_SLOTS.map((slot) => [slot, summarize(all.filter((i) => cases[i].slot === slot))]),
+  ) as Record<DetectedSlot, SlotAdherence>;
+  return { detector: figures, judgeTicks: JUDGE_TICKS, perSlot, overall: summarize(all) };
 }
 
 /** The most frequent label (the earliest-seen on ties). */

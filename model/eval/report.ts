@@ -120,17 +120,17 @@ export function markdownReport(report: EvalReport): string {
     ],
     ...Object.entries(adherence.perSlot).map(([slot, s]): Row => [
       `Instruction visible within 2 s: ${slot}`,
-      `${pct(s.model)} of ${s.cases}`,
+      `${pct(s.model)} of ${s.judged}`,
       `≥ ${pct(TARGETS.adherence)}`,
       s.model >= TARGETS.adherence,
-      `engine ${pct(s.engine)}; detector on held-out frames ${pct(adherence.detector.heldout[slot as keyof typeof adherence.detector.heldout].accuracy)}; seen before ${s.seenBefore}`,
+      `engine ${pct(s.engine)}; detector on held-out frames ${pct(adherence.detector.heldout[slot as keyof typeof adherence.detector.heldout].accuracy)}; ${s.seenBefore} of ${s.cases} not judged (target seen before)`,
     ]),
     [
       'Instruction visible within 2 s: overall',
-      `${pct(adherence.overall.model)} of ${adherence.overall.cases}`,
+      `${pct(adherence.overall.model)} of ${adherence.overall.judged}`,
       `≥ ${pct(TARGETS.adherence)}`,
       adherence.overall.model >= TARGETS.adherence,
-      `engine ${pct(adherence.overall.engine)}; detectors trained on ${adherence.detector.trainFrames} frames`,
+      `engine ${pct(adherence.overall.engine)}; detectors trained on ${adherence.detector.trainFrames} frames; ${adherence.overall.seenBefore} not judged`,
     ],
     [
       `Stability: ${stability.steps}-step rollout, frames in engine range`,
