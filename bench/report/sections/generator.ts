@@ -35,8 +35,10 @@ ${m.name}@${m.version}, ${m.frame} frames, ${m.latent} latents, context ${m.cont
 ${num(m.stepBytes / 1e6)} MB) on random inputs built from the manifest, at batch ${r.rows.map((row) => row.batch).join(', ')}:
 onnxruntime-node ${r.onnxruntime ?? ''} as the server runs it (CPU provider,
 \`intraOpNumThreads\` = ${r.threads}, ${r.runs} timed calls after 5 warm-up), against PyTorch
-eager on the same model with the same threads (\`bench/generator_torch.py\`). Frames per
-second per core = batch × 1000 / ms / threads.
+eager on the same model with the same threads (\`bench/generator_torch.py\`; Debian's
+torch build runs small convolutions on a generic BLAS path, and \`model/train/latency.py\`
+also times a traced, frozen variant). Frames per second per core = batch × 1000 / ms /
+threads.
 
 ${provenance(ctx, NAME, r)} ${torchNote}
 
