@@ -19,7 +19,7 @@ interface TickMetadata {
 }
 interface JoinReply {
   member: { id: string; role: 'host' | 'player' | 'spectator'; resumeToken: string };
-  video: { rtpCapabilities: unknown; fps: number; width: number; height: number };
+  video: { rtpCapabilities: unknown; fps: number; width: number; height: number; source: string };
 }
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -36,6 +36,8 @@ let role: 'player' | 'spectator' = askedRole;
 const state = {
   status: 'connecting',
   memberId: '',
+  /** What draws the frames: "engine" or "generator:<model>@<version>". */
+  source: '',
   framesShown: 0,
   lastShownTick: -1,
   shownTicks: [] as number[],
@@ -91,7 +93,9 @@ async function join() {
   role = reply.member.role === 'spectator' ? 'spectator' : 'player';
   document.body.classList.toggle('spectator', role === 'spectator');
   $('role').textContent = reply.member.role;
-  const { fps } = reply.video;
+  const { fps, source } = reply.video;
+  state.source = source;
+  $('source').textContent = source;
   toTick = (rtp) => tickOfRtpTimestamp(rtp, fps, newestTick);
   routerCapabilities = reply.video.rtpCapabilities;
   await receiver.start(routerCapabilities, video);

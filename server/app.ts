@@ -59,6 +59,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     height: source.height,
     fps: config.TICK_HZ,
     codec: config.VIDEO_CODEC,
+    source: source.name,
   };
   const registry = new SessionRegistry({
     source,

@@ -71,7 +71,8 @@ export class SessionRegistry extends EventEmitter {
         await this.options.source.open(id, start);
       } catch (error) {
         video.close();
-        if (error instanceof PromptNotSupportedError) throw new WireError('BAD_REQUEST', error.message);
+        if (error instanceof PromptNotSupportedError)
+          throw new WireError('BAD_REQUEST', error.message);
         throw error;
       }
     } finally {

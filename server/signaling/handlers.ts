@@ -45,6 +45,8 @@ export interface VideoFormat {
   height: number;
   fps: number;
   codec: string;
+  /** The frame source's name (the engine, or the generator model and its version). */
+  source: string;
 }
 
 export interface SignalingOptions {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Engine } from '../../model/engine/engine';
 import { makeInstruction } from '../../model/engine/instructions';
 import { GeneratorRuntime, StepRequest } from '../../server/generator/generator-runtime';
-import { loadManifest, ManifestError } from '../../server/generator/manifest';
+import { loadManifest, Manifest, ManifestError } from '../../server/generator/manifest';
 
 jest.setTimeout(60000);
 
@@ -19,7 +19,7 @@ const SHIPPED = path.join(__dirname, '../../model/shipped');
 const options = { provider: 'cpu' as const, threads: 2, maxBatch: 8 };
 
 /** A copy of the shipped model whose manifest the test may edit. */
-function copyModel(edit: (manifest: Record<string, any>, dir: string) => void): string {
+function copyModel(edit: (manifest: Manifest, dir: string) => void): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wt-model-'));
   cpSync(SHIPPED, dir, { recursive: true });
   const file = path.join(dir, 'manifest.json');
@@ -44,7 +44,7 @@ function engineFrames(seed: number, count: number): Uint8Array[] {
 describe('model manifest and graph validation', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  const broken = (edit: (m: Record<string, any>, dir: string) => void) => {
+  const broken = (edit: (m: Manifest, dir: string) => void) => {
     const dir = copyModel(edit);
     dirs.push(dir);
     return dir;
