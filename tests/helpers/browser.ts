@@ -54,6 +54,7 @@ export async function captureFrames(
 export interface PageState {
   status: string;
   memberId: string;
+  source: string;
   framesShown: number;
   lastShownTick: number;
   shownTicks: number[];

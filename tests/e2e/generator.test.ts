@@ -1,0 +1,91 @@
+/**
+ * @jest-environment ./tests/environments/onnxruntime.js
+ *
+ * The main job with its default frame source, the shipped model, end to end: a real
+ * server steps the generator through onnxruntime-node every tick and a real Chromium
+ * page plays the stream; a video prompt starts a session from given frames.
+ */
+import { Browser, Page } from 'playwright-core';
+import { Engine } from '../../model/engine/engine';
+import { RunningServer } from '../../server/app';
+import { launchChromium, pageState, waitForFrames } from '../helpers/browser';
+import { ask, connect, startTestServer } from '../helpers/server';
+
+jest.setTimeout(60000);
+
+let server: RunningServer;
+let browser: Browser;
+let player: Page;
+
+beforeAll(async () => {
+  server = await startTestServer({ SESSIONS: 'gen', FRAME_SOURCE: 'generator' });
+  browser = await launchChromium();
+  player = await browser.newPage();
+  await player.goto(`${server.url}/s/gen`);
+  await waitForFrames(player, 10);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const meanSquaredError = (a: Uint8Array, b: Uint8Array) =>
+  a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0) / a.length;
+
+describe('the generator as the frame source', () => {
+  it('streams the model’s frames to a browser at the tick rate', async () => {
+    const state = await pageState(player);
+    expect(server.source.name).toBe('generator:worldtick-small@0.1.0');
+    expect(state.source).toBe(server.source.name);
+    const before = state.framesShown;
+    await player.waitForTimeout(1000);
+    expect((await pageState(player)).framesShown).toBeGreaterThan(before + 10);
+  });
+
+  it('starts a session from a video prompt instead of its world’s first frame', async () => {
+    const socket = await connect(server);
+    const prompted = new Engine({ seed: 77, width: 128, height: 128 }).render();
+    const own = new Engine({ seed: 5, width: 128, height: 128 }).render();
+    const reply = await ask(socket, 'session:create', {
+      id: 'prompted',
+      name: 'host',
+      seed: 5,
+      prompt: [Buffer.from(prompted).toString('base64')],
+    });
+    expect(reply).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const frame = server.source.current('prompted');
+    expect(meanSquaredError(frame, prompted)).toBeLessThan(meanSquaredError(frame, own) / 2);
+    socket.close();
+  });
+
+  it('refuses a prompt of the wrong size, and a prompt on the engine source, with clear errors', async () => {
+    const socket = await connect(server);
+    expect(
+      await ask(socket, 'session:create', {
+        name: 'host',
+        prompt: [Buffer.alloc(30).toString('base64')],
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/prompt frame 0 has 30 bytes; expected 128x128 RGB/),
+      },
+    });
+    socket.close();
+    const engine = await startTestServer({ SESSIONS: 'e' });
+    const other = await connect(engine);
+    const frame = Buffer.alloc(128 * 128 * 3).toString('base64');
+    expect(await ask(other, 'session:create', { name: 'host', prompt: [frame] })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/cannot start from a video prompt/),
+      },
+    });
+    other.close();
+    await engine.close();
+  });
+});
