@@ -7,6 +7,7 @@
  */
 import { Browser, Page } from 'playwright-core';
 import { Engine } from '../../model/engine/engine';
+import { meanSquaredError } from '../../model/eval/image-metrics';
 import { RunningServer } from '../../server/app';
 import { launchChromium, pageState, waitForFrames } from '../helpers/browser';
 import { ask, connect, startTestServer } from '../helpers/server';
@@ -29,9 +30,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-const meanSquaredError = (a: Uint8Array, b: Uint8Array) =>
-  a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0) / a.length;
 
 describe('the generator as the frame source', () => {
   it('streams the model’s frames to a browser at the tick rate', async () => {
