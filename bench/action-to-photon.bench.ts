@@ -11,8 +11,11 @@
  * presentation) and server times (input arrival, tick began, step, encode) through the
  * measured clock offset. Pipeline overhead = total - generator step, against one tick.
  *
+ * --playout-delay is the server's PLAYOUT_DELAY_MS: 0 (the default: Chromium shows each
+ * frame once decoded) or adaptive (Chromium's own jitter buffer), the alternative.
+ *
  * Run: npx tsx bench/action-to-photon.bench.ts [--source generator|engine
- *        --model-dir model/shipped --actions 500 --gap 150]
+ *        --model-dir model/shipped --actions 500 --gap 150 --playout-delay 0|adaptive]
  * Without a usable model the generator run falls back to the engine and says why.
  */
 import { existsSync } from 'node:fs';
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '10' },
     gap: { type: 'string', default: '150' },
     hz: { type: 'string', default: '20' },
+    'playout-delay': { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
@@ -50,7 +54,12 @@ const warmup = Number(values.warmup);
 
 /** The requested source, or the engine with the reason the generator could not serve. */
 async function startServer(): Promise<{ server: RunningServer; fallback: string | null }> {
-  const env = { SESSIONS: SESSION, CONTROL_MODE: 'solo', TICK_HZ: String(hz) };
+  const env = {
+    SESSIONS: SESSION,
+    CONTROL_MODE: 'solo',
+    TICK_HZ: String(hz),
+    PLAYOUT_DELAY_MS: values['playout-delay']!,
+  };
   if (values.source === 'engine')
     return { server: await startTestServer({ ...env, FRAME_SOURCE: 'engine' }), fallback: null };
   const dir = values['model-dir']!;
@@ -184,6 +193,7 @@ runMain(async () => {
     fallback,
     hz,
     tickMs,
+    playoutDelay: values['playout-delay']!,
     gapMs: Number(values.gap),
     actions: samples.length,
     unmatched,

@@ -1,12 +1,13 @@
 /**
  * Generator speed: the model's step graph (one tick) in onnxruntime-node, as the
  * server runs it (CPU provider, intraOpNumThreads = --threads), against PyTorch eager on
- * the same trained model with the same threads, at batch 1..8: milliseconds per call,
- * frames per second, frames per second per core. The PyTorch side needs the training
- * checkpoints (bench/generator_torch.py) and is skipped with its reason without them.
+ * the same model (architecture from the training config, weights read back from the same
+ * step.onnx; bench/generator_torch.py) with the same threads, at batch 1..8: milliseconds
+ * per call, frames per second, frames per second per core. The PyTorch side is skipped,
+ * with its reason, where torch or the onnx package is not installed.
  * Run: npx tsx bench/generator.bench.ts [--model-dir model/shipped --batches 1,2,4,8
  *        --threads 2 --runs 50 --torch-config model/train/configs/small-cpu.json
- *        --torch-set out_dir=/tmp/devmodel]
+ *        --torch-set model.width=128]
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -59,7 +60,8 @@ async function zeroInputLatent(step: ort.InferenceSession, model: LoadedManifest
 async function runTorch(): Promise<TorchRun> {
   const args = [
     path.join(REPOSITORY, 'bench/generator_torch.py'),
-    ...['--config', values['torch-config']!, '--batches', values.batches!],
+    ...['--config', values['torch-config']!, '--model-dir', values['model-dir']!],
+    ...['--batches', values.batches!],
     ...['--threads', String(threads), '--runs', String(runs)],
     ...values['torch-set']!.flatMap((s) => ['--set', s]),
   ];

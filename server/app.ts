@@ -68,6 +68,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         ...video,
         listenIp: config.MEDIA_LISTEN_IP,
         announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+        playoutDelayMaxMs: config.PLAYOUT_DELAY_MS,
       }),
     control: {
       mode: config.CONTROL_MODE,

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
+import { MAX_PLAYOUT_DELAY_MS } from './media/rtp-packetizer';
 import { SessionIdSchema } from './session/session-id';
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -29,6 +30,16 @@ const ConfigSchema = z.object({
   FRAME_WIDTH: intIn(16, 1024).default(128),
   FRAME_HEIGHT: intIn(16, 1024).default(128),
   VIDEO_CODEC: z.enum(['vp8', 'h264']).default('vp8'),
+  /**
+   * Most milliseconds a browser may hold a frame before showing it (RTP playout-delay,
+   * 10 ms steps). 0 shows every frame as soon as it is decoded: the cloud-play setting.
+   * "adaptive": the browser's own jitter buffer, smoother on lossy networks, ~2 frames later.
+   */
+  PLAYOUT_DELAY_MS: z
+    .union([z.literal('adaptive').transform(() => null), intIn(0, MAX_PLAYOUT_DELAY_MS)], {
+      error: `expected "adaptive" or whole milliseconds 0..${MAX_PLAYOUT_DELAY_MS}`,
+    })
+    .default(0),
   /** Sessions that exist from start-up (comma-separated ids). */
   SESSIONS: z
     .string()

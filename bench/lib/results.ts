@@ -55,7 +55,8 @@ export type TickResult = BenchResult<{ source: string; rows: TickRow[] }>;
 export type TorchRun =
   | { skipped: string }
   | {
-      model: { name: string; version: string; outDir: string };
+      /** weights: the step.onnx the torch graph's parameters were read from. */
+      model: { name: string; version: string; weights: string; parameterTensors: number };
       torch: string;
       threads: number;
       runs: number;
@@ -178,6 +179,8 @@ export type PhotonResult = BenchResult<{
   fallback: string | null;
   hz: number;
   tickMs: number;
+  /** The server's PLAYOUT_DELAY_MS: "0" (show at once) or "adaptive" (the browser's jitter buffer). */
+  playoutDelay: string;
   /** Time between key changes, before the random part of a tick. */
   gapMs: number;
   actions: number;
@@ -224,4 +227,5 @@ export interface SuiteResults {
   ingest?: IngestResult;
   memory?: MemoryResult;
   'action-to-photon'?: PhotonResult;
+  'action-to-photon-adaptive'?: PhotonResult;
 }

@@ -23,7 +23,7 @@ function context(suite: SuiteRecord): ReportContext {
 /** One row per figure: what was measured, against what, and the goal where there is one. */
 export function renderSummary(suite: SuiteRecord, r: SuiteResults): string {
   const rows = [
-    photonSummary(r['action-to-photon']),
+    photonSummary(r['action-to-photon'], r['action-to-photon-adaptive']),
     tickSummary(r.tick),
     tickSummary(r['tick-generator']),
     fanoutSummary(r.fanout, r.encode),
@@ -70,7 +70,7 @@ export function renderReport(suite: SuiteRecord, r: SuiteResults): string {
   return [
     header(suite),
     `## Summary\n\n${renderSummary(suite, r)}\n`,
-    photonSection(ctx, r['action-to-photon']),
+    photonSection(ctx, r['action-to-photon'], r['action-to-photon-adaptive']),
     tickSection(ctx, r.tick, r['tick-generator']),
     fanoutSection(ctx, r.fanout, r.encode),
     ingestSection(ctx, r.ingest),

@@ -63,6 +63,18 @@ def check(name, graph, spec, data):
             raise SystemExit(f"{name}.{want['name']}: batched and single-session results differ by {diff}")
 
 
+def export_graph(graph, spec, data, target):
+    """One graph as ONNX into target (a path or a binary file), batch dimension dynamic."""
+    names = spec["inputs"] + spec["outputs"]
+    torch.onnx.export(
+        graph, random_inputs(spec, 1, data, torch.Generator().manual_seed(0)), target,
+        opset_version=OPSET, do_constant_folding=True,
+        input_names=[x["name"] for x in spec["inputs"]],
+        output_names=[x["name"] for x in spec["outputs"]],
+        dynamic_axes={x["name"]: {0: BATCH} for x in names},
+    )
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -97,14 +109,7 @@ def main():
         check(name, graph, spec[name], data)
         file = f"{name}.onnx"
         path = os.path.join(out_dir, file)
-        names = spec[name]["inputs"] + spec[name]["outputs"]
-        torch.onnx.export(
-            graph, random_inputs(spec[name], 1, data, torch.Generator().manual_seed(0)), path,
-            opset_version=OPSET, do_constant_folding=True,
-            input_names=[x["name"] for x in spec[name]["inputs"]],
-            output_names=[x["name"] for x in spec[name]["outputs"]],
-            dynamic_axes={x["name"]: {0: BATCH} for x in names},
-        )
+        export_graph(graph, spec[name], data, path)
         graphs[name] = {"file": file, "sha256": sha256(path), "bytes": os.path.getsize(path), **spec[name]}
         print(f"{path}: {graphs[name]['bytes'] / 1e6:.2f} MB")
 

@@ -5,7 +5,7 @@
  */
 import type { types } from 'mediasoup';
 import { H264Packetizer } from './h264-packetizer';
-import type { RtpPacketizer } from './rtp-packetizer';
+import type { PlayoutDelay, RtpPacketizer } from './rtp-packetizer';
 import { VIDEO_CLOCK_RATE } from './rtp-timestamp';
 import { Vp8Packetizer } from './vp8-packetizer';
 
@@ -36,12 +36,29 @@ export const ROUTER_MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
   },
 ];
 
+const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+/** Our producer's id for it; mediasoup renumbers it for each consumer that negotiated it. */
+const PLAYOUT_DELAY_EXTENSION_ID = 1;
+
+/**
+ * The playout-delay our packets carry: the browser may hold a frame at most maxMs
+ * before showing it. null: no extension, the browser smooths playback its own way.
+ */
+export function playoutDelay(maxMs: number | null): PlayoutDelay | undefined {
+  return maxMs === null ? undefined : { extensionId: PLAYOUT_DELAY_EXTENSION_ID, minMs: 0, maxMs };
+}
+
 /**
  * What the in-process packetizer sends. No NACK feedback: the DirectTransport hop is
  * lossless, so mediasoup never needs retransmissions from us (it keeps its own
- * buffer towards consumers). PLI and FIR: mediasoup asks us for keyframes.
+ * buffer towards consumers). PLI and FIR: mediasoup asks us for keyframes. With a
+ * playout delay, mediasoup forwards the extension to every consumer that supports it.
  */
-export function producerRtpParameters(codec: VideoCodec, ssrc: number): types.RtpParameters {
+export function producerRtpParameters(
+  codec: VideoCodec,
+  ssrc: number,
+  delay?: PlayoutDelay,
+): types.RtpParameters {
   return {
     codecs: [
       {
@@ -55,6 +72,7 @@ export function producerRtpParameters(codec: VideoCodec, ssrc: number): types.Rt
         ],
       },
     ],
+    headerExtensions: delay ? [{ uri: PLAYOUT_DELAY_URI, id: delay.extensionId }] : [],
     encodings: [{ ssrc }],
     rtcp: { cname: `worldtick-${ssrc.toString(16)}`, reducedSize: true },
   };
@@ -72,7 +90,11 @@ export function assertVideoCodec(codec: string): asserts codec is VideoCodec {
 }
 
 /** The packetizer for the codec's RTP payload format. */
-export function createPacketizer(codec: VideoCodec, ssrc: number): RtpPacketizer {
-  const options = { ssrc, payloadType: PAYLOAD_TYPE[codec] };
+export function createPacketizer(
+  codec: VideoCodec,
+  ssrc: number,
+  delay?: PlayoutDelay,
+): RtpPacketizer {
+  const options = { ssrc, payloadType: PAYLOAD_TYPE[codec], playoutDelay: delay };
   return codec === 'vp8' ? new Vp8Packetizer(options) : new H264Packetizer(options);
 }

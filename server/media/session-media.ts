@@ -18,13 +18,14 @@ import type { types } from 'mediasoup';
 import {
   assertVideoCodec,
   createPacketizer,
+  playoutDelay,
   producerRtpParameters,
   type VideoCodec,
 } from './codecs';
 import { FrameEncoder } from './frame-encoder';
 import { KeyframeGate } from './keyframe-gate';
 import { LatencyWindow } from './latency-window';
-import type { RtpPacketizer } from './rtp-packetizer';
+import type { PlayoutDelay, RtpPacketizer } from './rtp-packetizer';
 import { rtpTimestampOfTick } from './rtp-timestamp';
 import type { WorkerPool } from './worker-pool';
 
@@ -45,6 +46,11 @@ export interface SessionMediaOptions {
   keyframeIntervalMs?: number;
   /** A frame not encoded within this time marks the encoder stalled; it is replaced (default 1000 ms). */
   encoderTimeoutMs?: number;
+  /**
+   * Most time a browser may hold a frame before showing it (default 0: as soon as it is
+   * decoded); null leaves the browser's own jitter-buffer smoothing.
+   */
+  playoutDelayMaxMs?: number | null;
 }
 
 export interface TransportParams {
@@ -83,6 +89,8 @@ export class MediaError extends Error {
 }
 
 const DEFAULT_KEYFRAME_INTERVAL_MS = 250;
+/** Cloud play: show each frame as soon as it is decoded. */
+const DEFAULT_PLAYOUT_DELAY_MS = 0;
 
 /** Everything that lives on one worker and dies with it. */
 interface Route {
@@ -105,6 +113,7 @@ export class SessionMedia extends EventEmitter {
   private readonly listenInfo: Omit<types.TransportListenInfo, 'protocol'>;
   private encoder: FrameEncoder;
   private readonly keyframes: KeyframeGate;
+  private readonly playoutDelay: PlayoutDelay | undefined;
   private readonly members = new Map<string, MemberMedia>();
   private readonly encodeTimes = new LatencyWindow();
   private route: Route | null = null;
@@ -152,6 +161,11 @@ export class SessionMedia extends EventEmitter {
     };
     this.encoder = this.createEncoder();
     this.keyframes = new KeyframeGate(options.keyframeIntervalMs ?? DEFAULT_KEYFRAME_INTERVAL_MS);
+    this.playoutDelay = playoutDelay(
+      options.playoutDelayMaxMs === undefined
+        ? DEFAULT_PLAYOUT_DELAY_MS
+        : options.playoutDelayMaxMs,
+    );
   }
 
   /** The router's RTP capabilities (what a client's mediasoup-client Device loads). */
@@ -336,7 +350,7 @@ export class SessionMedia extends EventEmitter {
       const ssrc = randomInt(1, 0xffffffff);
       const producer = await transport.produce({
         kind: 'video',
-        rtpParameters: producerRtpParameters(this.codec, ssrc),
+        rtpParameters: producerRtpParameters(this.codec, ssrc, this.playoutDelay),
       });
       // mediasoup relays viewers' keyframe requests (and makes its own for new consumers) as PLI/FIR.
       await producer.enableTraceEvent(['pli', 'fir']);
@@ -345,7 +359,8 @@ export class SessionMedia extends EventEmitter {
       });
       router.on('workerclose', () => void this.reset(router));
       this.keyframes.restart();
-      return { router, transport, producer, packetizer: createPacketizer(this.codec, ssrc) };
+      const packetizer = createPacketizer(this.codec, ssrc, this.playoutDelay);
+      return { router, transport, producer, packetizer };
     } catch (error) {
       router.close();
       throw error;

@@ -55,3 +55,31 @@ function startsVp8Keyframe(payload: Buffer): boolean {
   }
   return start && (payload[offset] & 0x01) === 0;
 }
+
+/** RFC 8285 one-byte-header extension elements of a packet, by id (empty without any). */
+export function oneByteExtensions(packet: Buffer): Map<number, Buffer> {
+  const elements = new Map<number, Buffer>();
+  if ((packet[0] & 0x10) === 0) return elements;
+  const start = 12 + 4 * (packet[0] & 0x0f);
+  if (packet.readUInt16BE(start) !== 0xbede) return elements;
+  const end = start + 4 + 4 * packet.readUInt16BE(start + 2);
+  for (let offset = start + 4; offset < end;) {
+    if (packet[offset] === 0) {
+      offset++; // padding
+      continue;
+    }
+    const id = packet[offset] >> 4;
+    const length = (packet[offset] & 0x0f) + 1;
+    elements.set(id, packet.subarray(offset + 1, offset + 1 + length));
+    offset += 1 + length;
+  }
+  return elements;
+}
+
+/** The playout-delay element's bounds in milliseconds (12 bits each, 10 ms steps). */
+export function readPlayoutDelay(element: Buffer): { minMs: number; maxMs: number } {
+  return {
+    minMs: ((element[0] << 4) | (element[1] >> 4)) * 10,
+    maxMs: (((element[1] & 0x0f) << 8) | element[2]) * 10,
+  };
+}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import type { VideoCodec } from '../../server/media/codecs';
+import type { ConsumerParams } from '../../server/media/session-media';
 import { tickOfRtpTimestamp } from '../../server/media/rtp-timestamp';
 import { SessionMedia } from '../../server/media/session-media';
 import { WorkerPool } from '../../server/media/worker-pool';
@@ -69,6 +70,7 @@ afterAll(async () => {
 async function startSession(codec: VideoCodec) {
   const media = await SessionMedia.create(pool, { codec, ...VIDEO });
   const pump = new FramePump(media);
+  const consumers: ConsumerParams[] = [];
   const routes: Record<string, (body: Record<string, never>) => unknown> = {
     '/capabilities': () => media.rtpCapabilities,
     '/transport': ({ memberId }) => media.createTransport(memberId),
@@ -76,7 +78,10 @@ async function startSession(codec: VideoCodec) {
       await media.connectTransport(memberId, dtlsParameters);
       return {};
     },
-    '/consume': ({ memberId, rtpCapabilities }) => media.consume(memberId, rtpCapabilities),
+    '/consume': async ({ memberId, rtpCapabilities }) => {
+      consumers.push(await media.consume(memberId, rtpCapabilities));
+      return consumers.at(-1);
+    },
   };
   const server = http.createServer(async (request, response) => {
     try {
@@ -101,6 +106,7 @@ async function startSession(codec: VideoCodec) {
   return {
     media,
     pump,
+    consumers,
     async openViewer(memberId: string): Promise<Page> {
       const page = await browser.newPage();
       await page.goto(url);
@@ -152,6 +158,10 @@ test('VP8: decoded video of the expected size, frames traced to their ticks, a l
     const frames = await waitForFrames(early, 40, 5000);
 
     expect(frames.every((f) => f.width === VIDEO.width && f.height === VIDEO.height)).toBe(true);
+    // Chromium negotiated playout-delay, so mediasoup forwards our "show it at once" to it.
+    expect(session.consumers[0].rtpParameters.headerExtensions?.map((e) => e.uri)).toContain(
+      'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+    );
     const counts = frames.map((f) => f.presentedFrames);
     counts.slice(1).forEach((n, i) => expect(n).toBeGreaterThan(counts[i]));
     // Each presented frame's RTP timestamp is exactly some tick's, ticks only move forward.

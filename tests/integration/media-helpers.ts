@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { types } from 'mediasoup';
 import { Engine } from '../../model/engine/engine';
 import type { SessionMedia } from '../../server/media/session-media';
-import { isKeyframeStart, parseRtp, type RtpPacketView } from '../helpers/rtp';
+import { isKeyframeStart, oneByteExtensions, parseRtp, type RtpPacketView } from '../helpers/rtp';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -81,6 +81,8 @@ export class FramePump {
 
 export interface TappedPacket extends RtpPacketView {
   receivedAt: number;
+  /** Header extension elements by the id this consumer negotiated. */
+  extensions: Map<number, Buffer>;
 }
 
 /** What one viewer receives: every RTP packet of the session's producer, as mediasoup forwards it. */
@@ -92,7 +94,11 @@ export class RtpTap {
     readonly consumer: types.Consumer,
   ) {
     consumer.on('rtp', (packet) =>
-      this.packets.push({ receivedAt: performance.now(), ...parseRtp(packet) }),
+      this.packets.push({
+        receivedAt: performance.now(),
+        extensions: oneByteExtensions(packet),
+        ...parseRtp(packet),
+      }),
     );
   }
 

@@ -9,7 +9,17 @@ describe('loadConfig', () => {
       VIDEO_CODEC: 'vp8',
       FRAME_WIDTH: 128,
       SESSIONS: ['default'],
+      PLAYOUT_DELAY_MS: 0,
     });
+  });
+
+  it('takes a playout delay in milliseconds, or "adaptive" for none', () => {
+    expect(loadConfig({ PLAYOUT_DELAY_MS: '120' }).PLAYOUT_DELAY_MS).toBe(120);
+    expect(loadConfig({ PLAYOUT_DELAY_MS: 'adaptive' }).PLAYOUT_DELAY_MS).toBeNull();
+    expect(() => loadConfig({ PLAYOUT_DELAY_MS: 'soon' })).toThrow(
+      /PLAYOUT_DELAY_MS: expected "adaptive" or whole milliseconds 0..40950/,
+    );
+    expect(() => loadConfig({ PLAYOUT_DELAY_MS: '50000' })).toThrow(/PLAYOUT_DELAY_MS: .*40950/);
   });
 
   it('parses values from strings', () => {

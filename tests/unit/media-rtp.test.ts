@@ -3,6 +3,7 @@ import { H264Packetizer, splitAnnexB } from '../../server/media/h264-packetizer'
 import { KeyframeGate } from '../../server/media/keyframe-gate';
 import { LatencyWindow } from '../../server/media/latency-window';
 import { DEFAULT_MAX_PACKET_SIZE } from '../../server/media/rtp-packetizer';
+import { oneByteExtensions, parseRtp, readPlayoutDelay } from '../helpers/rtp';
 import { rtpTimestampOfTick, tickOfRtpTimestamp } from '../../server/media/rtp-timestamp';
 import { Vp8Packetizer } from '../../server/media/vp8-packetizer';
 
@@ -104,6 +105,44 @@ describe('H264Packetizer (RFC 6184, packetization-mode 1)', () => {
   test('refuses data that is not Annex B', () => {
     const packetizer = new H264Packetizer({ ssrc: 1, payloadType: 102 });
     expect(() => packetizer.packetize(bytes(50), 0)).toThrow(/Annex B/);
+  });
+});
+
+describe('playout-delay header extension', () => {
+  const frame = bytes(3000);
+  const withDelay = (minMs: number, maxMs: number, extensionId = 3) =>
+    new Vp8Packetizer({ ssrc: 7, payloadType: 96, playoutDelay: { extensionId, minMs, maxMs } });
+
+  test('every packet carries it, within the size limit, and the payload is untouched', () => {
+    const packets = withDelay(0, 0).packetize(frame, 4500);
+    const plain = new Vp8Packetizer({ ssrc: 7, payloadType: 96 }).packetize(frame, 4500);
+    expect(packets.every((p) => p.length <= DEFAULT_MAX_PACKET_SIZE)).toBe(true);
+    for (const packet of packets) {
+      expect(packet[0] & 0x10).toBe(0x10);
+      const element = oneByteExtensions(packet).get(3);
+      expect(element && readPlayoutDelay(element)).toEqual({ minMs: 0, maxMs: 0 });
+    }
+    const body = (ps: Buffer[]) =>
+      Buffer.concat(ps.map((p) => parseRtp(p).payload.subarray(4))).equals(Buffer.from(frame));
+    expect(body(packets)).toBe(true);
+    expect(body(plain)).toBe(true);
+    expect(plain.every((p) => oneByteExtensions(p).size === 0)).toBe(true);
+  });
+
+  test('encodes min and max in 10 ms steps, 12 bits each', () => {
+    const [packet] = withDelay(150, 40950, 14).packetize(bytes(10), 0);
+    expect(readPlayoutDelay(oneByteExtensions(packet).get(14)!)).toEqual({
+      minMs: 150,
+      maxMs: 40950,
+    });
+  });
+
+  test('refuses ids and bounds the extension cannot carry', () => {
+    expect(() => withDelay(0, 0, 15)).toThrow(/extension id must be 1..14, got 15/);
+    expect(() => withDelay(0, 0, 0)).toThrow(/extension id/);
+    expect(() => withDelay(100, 50)).toThrow(/0 <= min <= max <= 40950 ms, got 100..50/);
+    expect(() => withDelay(0, 50000)).toThrow(/got 0..50000/);
+    expect(() => withDelay(Number.NaN, 0)).toThrow(/playout delay/);
   });
 });
 

@@ -16,12 +16,13 @@ export function generatorSection(ctx: ReportContext, r?: GeneratorResult): strin
   const torchNote =
     !torch || 'skipped' in torch
       ? `PyTorch eager was not measured: ${torch && 'skipped' in torch ? torch.skipped : 'no result'}.`
-      : `PyTorch ${torch.torch} eager on the checkpoints of ${torch.model.name}@${torch.model.version}
-(\`${torch.model.outDir}\`), ${torch.threads} threads, median of ${torch.runs} calls;
+      : `PyTorch ${torch.torch} eager on ${torch.model.name}@${torch.model.version} with its
+${torch.model.parameterTensors} parameter tensors read back from \`${torch.model.weights}\`,
+${torch.threads} threads, median of ${torch.runs} calls;
 ${
   torch.sameModel
     ? 'the two runtimes give the same latent for all-zero inputs (same model).'
-    : '**the two runtimes give different latents for all-zero inputs: the checkpoints are not the exported model**, so the comparison is of two different models.'
+    : '**the two runtimes give different latents for all-zero inputs: the torch graph does not match the exported one** (architecture config?), so the comparison is of two different models.'
 }`;
   const batch1 = r.rows.find((row) => row.batch === 1);
   const budget = batch1

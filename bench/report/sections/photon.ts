@@ -2,7 +2,7 @@
 import type { PhotonResult } from '../../lib/results';
 import type { Stage } from '../../lib/photon-breakdown';
 import type { Summary } from '../../lib/stats';
-import { num, provenance, ReportContext, table, notMeasured } from '../markdown';
+import { notMeasured, num, provenance, ratio, ReportContext, table } from '../markdown';
 
 const NAME = 'action-to-photon';
 
@@ -36,6 +36,10 @@ const STAGE_CAUSE: Partial<Record<Stage, (r: PhotonResult) => string>> = {
         : '')
     );
   },
+  display: (r) =>
+    `the compositor: ${r.playoutDelay === '0' ? 'with playout delay 0 ' : ''}Chromium hands the ` +
+    `decoded frame to the compositor at once, and rVFC's expectedDisplayTime is the vsync it ` +
+    `expects the frame to reach (60 Hz: 16.7 ms per vsync, one or two of them)`,
   encode: () => 'the in-process encoder (see the encoder section)',
   transport: () => 'the SFU hop and loopback UDP',
   input: () => 'the page handler, Socket.IO and the server handler',
@@ -49,7 +53,33 @@ export function overheadVerdict(r: PhotonResult): string {
   return `p50 ${misses(r.overheadMs.p50)}, p95 ${misses(r.overheadMs.p95)}, p99 ${misses(r.overheadMs.p99)}`;
 }
 
-export function photonSection(ctx: ReportContext, r: PhotonResult | undefined): string {
+const playoutText = (r: PhotonResult) =>
+  r.playoutDelay === 'adaptive'
+    ? "Chromium's adaptive jitter buffer (`PLAYOUT_DELAY_MS=adaptive`)"
+    : `playout delay at most ${r.playoutDelay} ms (\`PLAYOUT_DELAY_MS=${r.playoutDelay}\`, the default: each frame is shown once decoded)`;
+
+/** The same measurement with Chromium's own jitter buffer: what the playout-delay extension buys. */
+function alternativeParagraph(
+  ctx: ReportContext,
+  r: PhotonResult,
+  adaptive: PhotonResult | undefined,
+): string {
+  if (!adaptive) return notMeasured(ctx, `${NAME}-adaptive`);
+  const gain = adaptive.totalMs.p50 - r.totalMs.p50;
+  return `**Against the alternative**, ${playoutText(adaptive)}, measured in the same suite run
+(${provenance(ctx, `${NAME}-adaptive`, adaptive)} ${adaptive.actions} actions): total p50 / p95 / p99
+${num(adaptive.totalMs.p50)} / ${num(adaptive.totalMs.p95)} / ${num(adaptive.totalMs.p99)} ms, overhead p50
+${num(adaptive.overheadMs.p50)} ms. The default is ${num(gain)} ms faster at p50
+(${ratio(adaptive.totalMs.p50 / r.totalMs.p50)} as long with the browser's jitter buffer), which holds each frame
+${num(adaptive.stagesMs.jitterBuffer.mean)} ms on average between its last packet and presentation
+against ${num(r.stagesMs.jitterBuffer.mean)} ms here.`;
+}
+
+export function photonSection(
+  ctx: ReportContext,
+  r: PhotonResult | undefined,
+  adaptive?: PhotonResult,
+): string {
   const head = '## Action-to-photon latency\n';
   if (!r) return `${head}\n${notMeasured(ctx, NAME)}\n`;
   const stages = Object.keys(STAGE_TEXT) as Stage[];
@@ -71,7 +101,8 @@ gives its tick; the server's record of that tick gives the input it applied. Ser
 times (input arrival, tick start, step, encode) are joined to page times (key event,
 \`receiveTime\`, decode, presentation) through the measured clock offset (±${num(r.clock.uncertaintyMs, 2)} ms,
 drift ${num(r.clock.driftMs, 2)} ms over the run). A key goes down or up every ${r.gapMs} ms plus a
-random part of a tick, so actions land at every phase of the tick.
+random part of a tick, so actions land at every phase of the tick. The server sent
+${playoutText(r)}.
 
 ${provenance(ctx, NAME, r)} Frames by **${r.source}**${
     r.fallback
@@ -98,15 +129,22 @@ Decode times from: ${r.decodeFrom}.
 What the overhead is made of (means, share of the overhead's mean):
 
 ${dominant.join('\n')}
+
+${alternativeParagraph(ctx, r, adaptive)}
 `;
 }
 
-export function photonSummary(r: PhotonResult | undefined): string[] | null {
+export function photonSummary(
+  r: PhotonResult | undefined,
+  adaptive: PhotonResult | undefined,
+): string[] | null {
   if (!r) return null;
   return [
     'Action-to-photon (p50 / p95 / p99)',
-    `${num(r.totalMs.p50, 0)} / ${num(r.totalMs.p95, 0)} / ${num(r.totalMs.p99, 0)} ms (${r.source}${r.fallback ? ', fallback' : ''})`,
-    `overhead (total − step) p50 ${num(r.overheadMs.p50, 0)} ms = ${num(r.overheadMs.p50 / r.tickMs, 2)} ticks`,
-    `< 1 tick: ${overheadVerdict(r)}`,
+    `${num(r.totalMs.p50, 0)} / ${num(r.totalMs.p95, 0)} / ${num(r.totalMs.p99, 0)} ms (${r.source}${r.fallback ? ', fallback' : ''}); overhead p50 ${num(r.overheadMs.p50, 0)} ms = ${num(r.overheadMs.p50 / r.tickMs, 2)} ticks`,
+    adaptive
+      ? `browser's adaptive jitter buffer: p50 ${num(adaptive.totalMs.p50, 0)} ms (${ratio(adaptive.totalMs.p50 / r.totalMs.p50)} as long)`
+      : '–',
+    `overhead < 1 tick: ${overheadVerdict(r)}`,
   ];
 }
