@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Ensure the Debian 12 (bookworm) packages worldtick needs are installed.
+# `--bench` adds what only the benchmark suite needs (PyTorch and the onnx package, for
+# the generator's onnxruntime-vs-PyTorch comparison; large, so not installed otherwise).
 #
 # Idempotent and fast: one dpkg-query call decides; apt runs only when
 # something is missing. As root it installs (non-interactively, CI has no
@@ -11,6 +13,7 @@ log() { echo "[setup] $*" >&2; }
 
 # Services and tools used by the server and the tests.
 RUNTIME_PKGS=(redis-server ffmpeg chromium python3)
+[[ ${1:-} == --bench ]] && RUNTIME_PKGS+=(python3-torch python3-onnx)
 # Shared libraries the offline-built mediasoup-worker links (see `ldd`);
 # a cached worker binary runs only where these are present.
 WORKER_LIBS=(libuv1 libssl3 libsrtp2-1 libnss3 libnspr4 libabsl20220623 libstdc++6)
