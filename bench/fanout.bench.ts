@@ -7,6 +7,7 @@
  *   synthetic  SRTP PlainTransport consumers sending to UDP sockets in a child process
  *              (synthetic-viewers.ts), doubling until the machine cannot hold them: a
  *              viewer gets under 95% of the frames, or the media worker is saturated
+ *              (a step that would need over 110% of the worker's core is not tried)
  *
  * Per step: CPU of the server process (tick, engine, encoder) and of the media worker,
  * bytes the SFU sent to viewers, frames each viewer got. The alternative, an encoder
@@ -41,6 +42,9 @@ const SETTLE_MS = 1000; // new viewers' keyframes, transports of closed pages fr
 /** A viewer is held when it gets this share of the frames (10th percentile over viewers). */
 const HELD_FRAME_SHARE = 0.95;
 const WORKER_SATURATED_PERCENT = 95;
+const WORKER_ONE_CORE_PERCENT = 100;
+/** A step whose extrapolated worker CPU exceeds one core by more than this is not tried. */
+const PREDICTED_SATURATION = 1.1;
 const seconds = Number(values.seconds);
 const hz = Number(values.hz);
 const list = (s: string) => (s ? s.split(',').map(Number) : []);
@@ -126,7 +130,17 @@ runMain(async () => {
 
   const synthetic = SyntheticViewers.start(media.router, media.producerId);
   let stoppedBecause = 'reached the largest step asked for';
+  let last: FanoutRow | null = null;
   for (const target of list(values.synthetic!)) {
+    const needed = last ? (last.workerCpuPercent * target) / last.viewers : 0;
+    if (last && needed > WORKER_ONE_CORE_PERCENT * PREDICTED_SATURATION) {
+      // Growing a saturated worker only slows its own requests down (minutes, not a row).
+      stoppedBecause =
+        `the media worker used ${round(last.workerCpuPercent, 1)}% of a core for ${last.viewers} ` +
+        `viewers, so ${target} would need about ${round(needed, 0)}%: one worker (one core) holds ` +
+        `about ${Math.floor((last.viewers * WORKER_ONE_CORE_PERCENT) / last.workerCpuPercent)}`;
+      break;
+    }
     try {
       await synthetic.grow(target);
     } catch (error) {
@@ -143,6 +157,7 @@ runMain(async () => {
         return { fps, cpu: window.cpuPercent };
       },
     );
+    last = row;
     if (!row.held) {
       stoppedBecause =
         row.workerCpuPercent >= WORKER_SATURATED_PERCENT
