@@ -30,7 +30,7 @@ import { inboundVideoStats, InboundVideoStats, installProbe, readProbe } from '.
 import { ActionSample, breakdown, Stage, STAGES } from './lib/photon-breakdown';
 import { emitResult, progress, runMain } from './lib/result';
 import type { DataOf, PhotonResult, WebrtcAverages } from './lib/results';
-import { round, Summary, summarize } from './lib/stats';
+import { mean, percentile, round, Summary, summarize } from './lib/stats';
 import { TickTimeline } from './lib/tick-timeline';
 
 const { values } = parseArgs({
@@ -187,6 +187,12 @@ runMain(async () => {
     STAGES.map((s) => [s, summarize(samples.map((x) => x.stages[s]))]),
   ) as Record<Stage, Summary>;
   const overhead = samples.map((x) => x.totalMs - x.stages.step);
+  // The slowest 5% by overhead, and where their time went: what the p95/p99 are made of.
+  const tailFrom = percentile(overhead, 95);
+  const tail = samples.filter((_, i) => overhead[i] >= tailFrom);
+  const tailStagesMs = Object.fromEntries(
+    STAGES.map((s) => [s, round(mean(tail.map((x) => x.stages[s])))]),
+  ) as Record<Stage, number>;
   emitResult<DataOf<PhotonResult>>('action-to-photon', values.out, {
     requestedSource: values.source!,
     source: sourceName,
@@ -201,6 +207,7 @@ runMain(async () => {
     totalMs: summarize(samples.map((x) => x.totalMs)),
     overheadMs: summarize(overhead),
     stagesMs: stages,
+    tail: { fromOverheadMs: round(tailFrom), actions: tail.length, stagesMs: tailStagesMs },
     clientReadoutMs: summarize(clientReadout.slice(-samples.length)),
     decodeFrom: probe.frames.some((f) => f.processingDuration !== undefined)
       ? 'rVFC processingDuration'

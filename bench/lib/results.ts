@@ -190,6 +190,8 @@ export type PhotonResult = BenchResult<{
   totalMs: Summary;
   overheadMs: Summary;
   stagesMs: Record<Stage, Summary>;
+  /** The slowest 5% of actions by overhead (from its p95 up): their mean per stage. */
+  tail: { fromOverheadMs: number; actions: number; stagesMs: Record<Stage, number> };
   /** The page's own readout (key handler to rVFC callback), for comparison. */
   clientReadoutMs: Summary;
   /** Where the per-frame decode time came from. */

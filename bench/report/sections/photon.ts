@@ -58,6 +58,27 @@ const playoutText = (r: PhotonResult) =>
     ? "Chromium's adaptive jitter buffer (`PLAYOUT_DELAY_MS=adaptive`)"
     : `playout delay at most ${r.playoutDelay} ms (\`PLAYOUT_DELAY_MS=${r.playoutDelay}\`, the default: each frame is shown once decoded)`;
 
+/** What the p95/p99 are made of: the stages that grow most in the slowest 5% of actions. */
+function tailParagraph(ctx: ReportContext, r: PhotonResult): string {
+  const stages = (Object.keys(STAGE_TEXT) as Stage[]).filter((s) => s !== 'step');
+  const growth = (s: Stage) => r.tail.stagesMs[s] - r.stagesMs[s].mean;
+  const grown = stages.sort((a, b) => growth(b) - growth(a)).slice(0, 3);
+  const late =
+    r.tail.stagesMs.waitForTick > r.tickMs
+      ? ` Waiting longer than one tick (${num(r.tickMs, 0)} ms) means the tick that applies the
+action started late: the tick before it overran.`
+      : '';
+  return `**The tail.** In the slowest 5% (${r.tail.actions} action${r.tail.actions === 1 ? '' : 's'} with an overhead of
+${num(r.tail.fromOverheadMs)} ms or more) the stages that grew most were ${grown
+    .map(
+      (s) =>
+        `**${s}** ${num(r.tail.stagesMs[s])} ms (${num(r.stagesMs[s].mean)} ms over all actions)`,
+    )
+    .join(', ')}.${late} On ${ctx.suite.machine.cores} cores the frame source, the encoder, the
+SFU, the Socket.IO handlers and Chromium (decoding and compositing) share the CPU; the
+machine's load average during the run is given above.`;
+}
+
 /** The same measurement with Chromium's own jitter buffer: what the playout-delay extension buys. */
 function alternativeParagraph(
   ctx: ReportContext,
@@ -69,7 +90,7 @@ function alternativeParagraph(
   return `**Against the alternative**, ${playoutText(adaptive)}, measured in the same suite run
 (${provenance(ctx, `${NAME}-adaptive`, adaptive)} ${adaptive.actions} actions): total p50 / p95 / p99
 ${num(adaptive.totalMs.p50)} / ${num(adaptive.totalMs.p95)} / ${num(adaptive.totalMs.p99)} ms, overhead p50
-${num(adaptive.overheadMs.p50)} ms. The default is ${num(gain)} ms faster at p50
+${num(adaptive.overheadMs.p50)} ms. The default is ${num(Math.abs(gain))} ms ${gain >= 0 ? 'faster' : 'slower'} at p50
 (${ratio(adaptive.totalMs.p50 / r.totalMs.p50)} as long with the browser's jitter buffer), which holds each frame
 ${num(adaptive.stagesMs.jitterBuffer.mean)} ms on average between its last packet and presentation
 against ${num(r.stagesMs.jitterBuffer.mean)} ms here.`;
@@ -129,6 +150,8 @@ Decode times from: ${r.decodeFrom}.
 What the overhead is made of (means, share of the overhead's mean):
 
 ${dominant.join('\n')}
+
+${tailParagraph(ctx, r)}
 
 ${alternativeParagraph(ctx, r, adaptive)}
 `;
