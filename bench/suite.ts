@@ -94,10 +94,10 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
       name: 'ingest',
       script: 'bench/ingest.bench.ts',
       args: pick(
-        ['--clients', '32', '--window', '4', '--seconds', '10', '--rate', '1000'],
-        ['--clients', '4', '--seconds', '1', '--rate', '200'],
+        ['--clients', '32', '--window', '4', '--seconds', '6', '--rate', '1000', '--rounds', '3'],
+        ['--clients', '4', '--seconds', '1', '--rate', '200', '--rounds', '1'],
       ),
-      timeoutS: timeoutS(150),
+      timeoutS: timeoutS(240),
     },
     {
       name: 'memory',

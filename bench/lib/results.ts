@@ -127,6 +127,8 @@ export type FanoutResult = BenchResult<{
 
 export interface IngestRow {
   engine: string;
+  /** Which measurement of this engine (1..rounds), each on a fresh server process. */
+  round: number;
   load: 'closed-loop' | 'paced';
   clients: number;
   offered: string;
@@ -141,7 +143,7 @@ export interface IngestRow {
   /** Server CPU above idle per acknowledged message, in microseconds. */
   serverCpuUsPerMessage: number;
 }
-export type IngestResult = BenchResult<{ rows: IngestRow[] }>;
+export type IngestResult = BenchResult<{ rounds: number; rows: IngestRow[] }>;
 
 export interface MemoryRow {
   sessions: number;
