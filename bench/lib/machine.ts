@@ -31,7 +31,12 @@ function run(command: string, args: string[]): string {
 export function describeMachine(): Machine {
   const lscpu = /^Model name:\s+(.+)$/m.exec(run('lscpu', []))?.[1];
   const release = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'));
-  const dirty = run('git', ['status', '--porcelain', '--untracked-files=no']) !== '';
+  // The suite's own outputs (results, the report) do not make the measured code dirty.
+  const dirty =
+    run('git', [
+      ...['status', '--porcelain', '--untracked-files=no', '--', '.'],
+      ...[':!bench/results', ':!docs/BENCHMARKS.md'],
+    ]) !== '';
   return {
     cpu: lscpu ?? os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,

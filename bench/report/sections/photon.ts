@@ -21,8 +21,10 @@ const STAGE_TEXT: Record<Stage, string> = {
 /** Why the largest parts of the overhead are what they are. */
 const STAGE_CAUSE: Partial<Record<Stage, (r: PhotonResult) => string>> = {
   waitForTick: (r) =>
-    `an action waits for the next tick to begin: uniformly 0–${num(r.tickMs, 0)} ms, ` +
-    `${num(r.tickMs / 2, 0)} ms on average; only a higher tick rate shortens it`,
+    `an action waits for the next tick to begin: 0–${num(r.tickMs, 0)} ms, ` +
+    `${num(r.tickMs / 2, 0)} ms on average for an action at a random moment (the page's key ` +
+    `events share the machine with the ticks, so their phases are not quite uniform); only a ` +
+    `higher tick rate shortens it`,
   jitterBuffer: (r) => {
     if (!r.webrtc) return "Chromium's jitter buffer and renderer queue";
     const jitter = r.webrtc.jitterBufferMs;
