@@ -4,13 +4,14 @@
  * docs/BENCHMARKS.md from all of them. `npm run bench -- --smoke` runs the short mode
  * (CI) and writes into a temporary folder instead, leaving the document alone.
  *
- *   npm run bench -- [--smoke] [--only tick,fanout] [--model-dir model/shipped]
+ *   npm run bench -- [--smoke] [--only tick,fanout] [--report] [--model-dir model/shipped]
  *     [--source generator|engine] [--torch-config model/train/configs/small-cpu.json]
  *     [--torch-set out_dir=...] [--out-dir DIR] [--doc FILE]
  *
  * With --only, the other figures in the document come from the results already in the
- * results folder (each section says when it was measured). Exits non-zero when a
- * benchmark failed; no benchmark has a pass/fail threshold.
+ * results folder (each section says when it was measured). --report measures nothing: it
+ * rewrites the document from the results folder (after a change to the report's wording).
+ * Exits non-zero when a benchmark failed; no benchmark has a pass/fail threshold.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
     only: { type: 'string' },
+    report: { type: 'boolean', default: false },
     'model-dir': { type: 'string', default: 'model/shipped' },
     source: { type: 'string', default: 'generator' },
     'torch-config': { type: 'string', default: 'model/train/configs/small-cpu.json' },
@@ -67,7 +69,25 @@ function readJson<T>(file: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
+/** The document from the record and results in outDir, as the last run left them. */
+async function writeReport(record: SuiteRecord): Promise<SuiteResults> {
+  const results: SuiteResults = {};
+  for (const run of record.runs) {
+    if (run.status === 'ok')
+      Object.assign(results, { [run.name]: readJson(path.join(outDir, `${run.name}.json`)) });
+  }
+  await writeFormatted(docPath, renderReport(record, results), 'markdown');
+  return results;
+}
+
 async function main(): Promise<number> {
+  if (values.report) {
+    const record = readJson<SuiteRecord>(path.join(outDir, SUITE_FILE));
+    if (!record) throw new Error(`no ${SUITE_FILE} in ${outDir}: run the suite first`);
+    await writeReport(record);
+    process.stdout.write(`report: ${docPath} (from ${outDir})\n`);
+    return 0;
+  }
   ensureWorkerBin();
   mkdirSync(outDir, { recursive: true });
   const only = values.only?.split(',');
@@ -104,12 +124,7 @@ async function main(): Promise<number> {
     runs: [...kept, ...runs],
   };
   await writeFormatted(path.join(outDir, SUITE_FILE), JSON.stringify(record), 'json');
-  const results: SuiteResults = {};
-  for (const run of record.runs) {
-    if (run.status === 'ok')
-      Object.assign(results, { [run.name]: readJson(path.join(outDir, `${run.name}.json`)) });
-  }
-  await writeFormatted(docPath, renderReport(record, results), 'markdown');
+  const results = await writeReport(record);
   process.stdout.write(
     `\n${renderSummary(record, results)}\n\nresults: ${outDir}\nreport: ${docPath}\n`,
   );

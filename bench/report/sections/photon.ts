@@ -95,7 +95,11 @@ ${num(adaptive.totalMs.p50)} / ${num(adaptive.totalMs.p95)} / ${num(adaptive.tot
 ${num(adaptive.overheadMs.p50)} ms. The default is ${num(Math.abs(gain))} ms ${gain >= 0 ? 'faster' : 'slower'} at p50
 (${ratio(adaptive.totalMs.p50 / r.totalMs.p50)} as long with the browser's jitter buffer), which holds each frame
 ${num(adaptive.stagesMs.jitterBuffer.mean)} ms on average between its last packet and presentation
-against ${num(r.stagesMs.jitterBuffer.mean)} ms here.`;
+against ${num(r.stagesMs.jitterBuffer.mean)} ms here, but then presents it at its display time
+(display ${num(adaptive.stagesMs.display.mean)} ms against ${num(r.stagesMs.display.mean)} ms here). How long the
+adaptive buffer holds a frame follows the jitter Chromium has seen, which on a shared
+${ctx.suite.machine.cores}-core machine changes from run to run, so this comparison moves more between runs than
+either figure alone: docs/MEDIA.md lists the runs so far.`;
 }
 
 export function photonSection(
