@@ -9,14 +9,10 @@
  * validated on held-out engine frames before it judges any generated frame.
  */
 import { SoftmaxClassifier } from './classifier';
+import type { FrameSize } from './image-metrics';
 import { share } from './summary';
 /** Module-local aliases: global lookups are very slow inside jest's vm sandbox. */
 const { abs, floor, max, sqrt } = Math;
-
-export interface FrameSize {
-  width: number;
-  height: number;
-}
 
 /** The slots whose instructions the adherence check judges. */
 export const DETECTED_SLOTS = ['weather', 'time', 'event'] as const;

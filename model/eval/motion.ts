@@ -16,14 +16,10 @@
  * is left out.
  */
 import { horizontalShift } from '../metrics/view-shift';
+import type { FrameSize } from './image-metrics';
 /** Module-local aliases: global lookups are very slow inside jest's vm sandbox. */
 const { abs, floor, round } = Math;
 const INFINITY = 1 / 0;
-
-export interface FrameSize {
-  width: number;
-  height: number;
-}
 
 /** The engine's horizon row, as a fraction of the height (model/engine/render.ts). */
 const HORIZON = 0.36;
