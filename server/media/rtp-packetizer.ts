@@ -68,16 +68,14 @@ export abstract class RtpPacketizer {
   /** Random start (RFC 3550 §5.1), so a restarted stream is not mistaken for a replay. */
   private sequenceNumber = randomInt(0x10000);
   private readonly extension: Buffer | null;
+  private readonly headerSize: number;
 
   constructor(options: RtpPacketizerOptions) {
     this.ssrc = options.ssrc >>> 0;
     this.payloadType = options.payloadType;
     this.extension = options.playoutDelay ? playoutDelayBlock(options.playoutDelay) : null;
-    this.maxPayloadSize = (options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE) - this.headerSize();
-  }
-
-  private headerSize(): number {
-    return RTP_FIXED_HEADER_SIZE + (this.extension?.length ?? 0);
+    this.headerSize = RTP_FIXED_HEADER_SIZE + (this.extension?.length ?? 0);
+    this.maxPayloadSize = (options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE) - this.headerSize;
   }
 
   /** The RTP packets of one frame, in send order. */
@@ -92,15 +90,14 @@ export abstract class RtpPacketizer {
   protected abstract payloads(frame: Uint8Array): Uint8Array[];
 
   private packet(payload: Uint8Array, timestamp: number, marker: boolean): Buffer {
-    const headerSize = this.headerSize();
-    const packet = Buffer.allocUnsafe(headerSize + payload.length);
+    const packet = Buffer.allocUnsafe(this.headerSize + payload.length);
     packet[0] = RTP_VERSION_2 | (this.extension ? EXTENSION_BIT : 0);
     packet[1] = (marker ? MARKER : 0) | this.payloadType;
     packet.writeUInt16BE(this.sequenceNumber, 2);
     packet.writeUInt32BE(timestamp, 4);
     packet.writeUInt32BE(this.ssrc, 8);
     this.extension?.copy(packet, RTP_FIXED_HEADER_SIZE);
-    packet.set(payload, headerSize);
+    packet.set(payload, this.headerSize);
     this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
     return packet;
   }
