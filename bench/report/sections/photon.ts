@@ -1,10 +1,12 @@
 /** Action-to-photon latency: the breakdown, and the pipeline overhead against one tick. */
 import type { PhotonResult } from '../../lib/results';
-import type { Stage } from '../../lib/photon-breakdown';
+import { Stage, STAGES } from '../../lib/photon-breakdown';
 import type { Summary } from '../../lib/stats';
 import { notMeasured, num, provenance, ratio, ReportContext, table } from '../markdown';
 
 const NAME = 'action-to-photon';
+/** The stages of the pipeline overhead: everything but the frame source's step. */
+const OVERHEAD_STAGES = STAGES.filter((s) => s !== 'step');
 
 const STAGE_TEXT: Record<Stage, string> = {
   input: 'key event → the server handles the action message',
@@ -62,9 +64,8 @@ const playoutText = (r: PhotonResult) =>
 
 /** What the p95/p99 are made of: the stages that grow most in the slowest 5% of actions. */
 function tailParagraph(ctx: ReportContext, r: PhotonResult): string {
-  const stages = (Object.keys(STAGE_TEXT) as Stage[]).filter((s) => s !== 'step');
   const growth = (s: Stage) => r.tail.stagesMs[s] - r.stagesMs[s].mean;
-  const grown = stages.sort((a, b) => growth(b) - growth(a)).slice(0, 3);
+  const grown = [...OVERHEAD_STAGES].sort((a, b) => growth(b) - growth(a)).slice(0, 3);
   const late =
     r.tail.stagesMs.waitForTick > r.tickMs
       ? ` Waiting longer than one tick (${num(r.tickMs, 0)} ms) means the tick that applies the
@@ -109,10 +110,9 @@ export function photonSection(
 ): string {
   const head = '## Action-to-photon latency\n';
   if (!r) return `${head}\n${notMeasured(ctx, NAME)}\n`;
-  const stages = Object.keys(STAGE_TEXT) as Stage[];
-  const overheadStages = stages
-    .filter((s) => s !== 'step')
-    .sort((a, b) => r.stagesMs[b].mean - r.stagesMs[a].mean);
+  const overheadStages = [...OVERHEAD_STAGES].sort(
+    (a, b) => r.stagesMs[b].mean - r.stagesMs[a].mean,
+  );
   const share = (s: Stage) => Math.round((100 * r.stagesMs[s].mean) / r.overheadMs.mean);
   const dominant = overheadStages
     .slice(0, 3)
@@ -142,7 +142,7 @@ ${table(
   ['', 'stage', 'mean (ms)', 'p50', 'p95', 'p99'],
   [
     ['**total**', 'key event → expected display', ...cells(r.totalMs)],
-    ...stages.map((s) => [s, STAGE_TEXT[s], ...cells(r.stagesMs[s])]),
+    ...STAGES.map((s) => [s, STAGE_TEXT[s], ...cells(r.stagesMs[s])]),
     ['**overhead**', 'total − step', ...cells(r.overheadMs)],
   ],
 )}
