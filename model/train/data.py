@@ -76,7 +76,7 @@ class Split:
             self.shards.append(np.memmap(path, dtype, mode="r", offset=offset, shape=(s["records"],)))
             data_offset.append(offset)
 
-        shard, row, first, last, action, held, age = [], [], [], [], [], [], []
+        shard, row, first, last, action, held, age, motion = [], [], [], [], [], [], [], []
         n_keys, start = len(m["actionKeys"]), 0
         for e in sorted((e for e in m["episodes"] if e["split"] == split), key=lambda e: e["index"]):
             k = names.index(e["shard"])
@@ -88,6 +88,7 @@ class Split:
             records = self.shards[k][r0:r0 + n]
             bits = records["action"].astype(np.int64)
             action.append(((bits[:, None] >> np.arange(n_keys)) & 1).astype(np.float32))
+            motion.append(records["motion"].astype(np.float32))
             h, a = held_instructions(records["instruction"].astype(np.int64), hold)
             held.append(h)
             age.append(a)
@@ -97,6 +98,7 @@ class Split:
         self.action = cat(action)        # [N, keys] multi-hot float32
         self.instruction = cat(held)     # [N, slots] held token, int64
         self.age = cat(age)              # [N, slots] ticks since it was applied, float32
+        self.motion = cat(motion)        # [N, 4] forward, right, yaw, up of the player (DATA.md)
         self.step = np.arange(len(self.row)) - self.first
 
     def __len__(self):

@@ -4,8 +4,8 @@ model/MANIFEST.md).
 
   /usr/bin/python3 model/train/export.py --config model/train/configs/small.json [--out DIR] [--set KEY=VALUE]
 
-Needs the three stage checkpoints in the config's out_dir. Writes encode.onnx, step.onnx,
-decode.onnx and manifest.json into DIR (default <out_dir>/export). Before writing the
+Needs both stage checkpoints in the config's out_dir. Writes step.onnx and manifest.json
+into DIR (default <out_dir>/export). Before writing the
 manifest it checks, on the exported torch modules, what the server will rely on: output
 names, dtypes and shapes at several batch sizes, and that a batched step gives the same
 frames as one step per session.
@@ -22,17 +22,17 @@ from graphs import BATCH, GRAPHS, io
 from train import STAGES, build_world, checkpoint_path, load_config, read_checkpoint
 
 OPSET = 17
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def random_inputs(spec, batch, data, gen):
-    """Plausible inputs: latents ~ N(0, 1), random keys, random held instructions and ages."""
+    """Plausible inputs: random frames, keys, held instructions and ages."""
     out = []
     for x in spec["inputs"]:
         shape = [batch] + x["shape"][1:]
-        if x["name"] == "frame":
+        if x["dtype"] == "uint8":
             out.append(torch.randint(0, 256, shape, generator=gen, dtype=torch.uint8))
-        elif x["name"] == "action":
+        elif x["name"] == "actions":
             out.append(torch.randint(0, 2, shape, generator=gen).float())
         elif x["name"] == "instruction":
             out.append(torch.stack([torch.randint(0, n + 1, (batch,), generator=gen) for n in data["slot_sizes"]], 1))
@@ -113,7 +113,6 @@ def main():
         graphs[name] = {"file": file, "sha256": sha256(path), "bytes": os.path.getsize(path), **spec[name]}
         print(f"{path}: {graphs[name]['bytes'] / 1e6:.2f} MB")
 
-    latent = spec["step"]["outputs"][0]["shape"]
     manifest = {
         "format": "worldtick-model",
         "formatVersion": FORMAT_VERSION,
@@ -122,9 +121,9 @@ def main():
         "fps": data["fps"],
         "frame": {"width": data["width"], "height": data["height"], "channels": 3, "layout": "NHWC",
                   "dtype": "uint8", "color": "RGB"},
-        "latent": {"channels": latent[1], "height": latent[2], "width": latent[3], "dtype": "float32"},
-        "context": {"length": m["context"], "order": "oldest-first", "seed": "repeat-oldest"},
-        "actions": {"keys": data["actionKeys"], "encoding": "multi-hot", "cameraAxes": []},
+        "context": {"length": 2, "element": "frame", "order": "oldest-first", "seed": "repeat-oldest"},
+        "actions": {"keys": data["actionKeys"], "encoding": "multi-hot", "history": m["action_history"],
+                    "cameraAxes": []},
         "instructions": {"slotOrder": data["slotOrder"], "slots": data["instructionSlots"],
                          "holdTicks": m["instruction_hold"]},
         "opset": OPSET,

@@ -1,31 +1,20 @@
 """
-The three inference graphs the server runs, and their I/O contract (names, shapes with a
-symbolic batch dimension, dtypes). export.py writes them to ONNX and copies `io` into the
-manifest; latency.py times them. See model/MANIFEST.md for how the server drives them.
+The inference graph the server runs each tick, and its I/O contract (names, shapes with a
+symbolic batch dimension, dtypes). export.py writes it to ONNX and copies `io` into the
+manifest; latency.py times it. See model/MANIFEST.md for how the server drives it.
 
-  encode  frames -> latent             seeds the context ring (video prompt, first frame)
-  step    context ring + conditions -> next latent and its frame      (once per tick)
-  decode  latent -> frame              the autoencoder alone (evaluation, previews)
+  step  the last two frames + the action history + the held instructions -> next frame
 
-The step graph fuses prediction and decoding: one call per tick, and the new latent goes
-straight into the ring, so a tick never re-encodes a frame.
+The ring holds frames (uint8, what the step returned), so nothing is ever re-encoded and a
+video prompt or an engine frame seeds it as it is.
 """
 
 import torch
 import torch.nn as nn
 
-from model import output_to_frames, frames_to_input
+from model import frames_to_input, output_to_frames
 
 BATCH = "batch"  # name of the symbolic batch dimension in every graph
-
-
-class EncodeGraph(nn.Module):
-    def __init__(self, world):
-        super().__init__()
-        self.ae = world.ae
-
-    def forward(self, frame):
-        return self.ae.encode(frames_to_input(frame))
 
 
 class StepGraph(nn.Module):
@@ -33,47 +22,34 @@ class StepGraph(nn.Module):
         super().__init__()
         self.world = world
 
-    def forward(self, context, action, instruction, instruction_age):
-        level = torch.zeros_like(action[:, 0])  # clean context: noise is a training-time augmentation
-        latent = self.world.step(context, level, action, instruction, instruction_age)
-        return latent, output_to_frames(self.world.ae.decode(latent))
-
-
-class DecodeGraph(nn.Module):
-    def __init__(self, world):
-        super().__init__()
-        self.ae = world.ae
-
-    def forward(self, latent):
-        return output_to_frames(self.ae.decode(latent))
+    def forward(self, context, actions, instruction, instruction_age):
+        level = torch.zeros_like(actions[:, 0, 0])  # clean context: noise is a training-time augmentation
+        frame, _ = self.world.step(frames_to_input(context), level, actions=actions,
+                                   instruction=instruction, age=instruction_age)
+        return output_to_frames(frame)
 
 
 def io(cfg, height, width, n_actions, n_slots):
     """name -> {inputs, outputs}, each a list of {name, dtype, shape}, in graph order."""
-    C, K = cfg["latent_channels"], cfg["context"]
-    s = 2 ** len(cfg["ae_widths"])
     frame = [BATCH, height, width, 3]
-    latent = [BATCH, C, height // s, width // s]
 
     def t(name, dtype, shape):
         return {"name": name, "dtype": dtype, "shape": shape}
 
     return {
-        "encode": {"inputs": [t("frame", "uint8", frame)], "outputs": [t("latent", "float32", latent)]},
         "step": {
             "inputs": [
-                t("context", "float32", [BATCH, K] + latent[1:]),
-                t("action", "float32", [BATCH, n_actions]),
+                t("context", "uint8", [BATCH, 2, height, width, 3]),
+                t("actions", "float32", [BATCH, cfg["action_history"], n_actions]),
                 t("instruction", "int64", [BATCH, n_slots]),
                 t("instruction_age", "float32", [BATCH, n_slots]),
             ],
-            "outputs": [t("latent", "float32", latent), t("frame", "uint8", frame)],
+            "outputs": [t("frame", "uint8", frame)],
         },
-        "decode": {"inputs": [t("latent", "float32", latent)], "outputs": [t("frame", "uint8", frame)]},
     }
 
 
-GRAPHS = {"encode": EncodeGraph, "step": StepGraph, "decode": DecodeGraph}
+GRAPHS = {"step": StepGraph}
 
 DTYPES = {"uint8": torch.uint8, "float32": torch.float32, "int64": torch.int64}
 

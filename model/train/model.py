@@ -1,16 +1,25 @@
 """
-worldtick's generator: GameGen-O's three parts at a size that steps in real time on two
-CPU threads.
+worldtick's generator, "warp and refine": GameGen-O's two parts at a size that steps in
+real time on two CPU threads, working on pixels instead of a blurry latent.
 
-  AutoEncoder   frames [B, 3, 128, 128] in [-1, 1]  <->  latents [B, C, 16, 16]
-  BaseGenerator next latent from the last K latents (video continuation, unconditioned)
-  InstructNet   a trainable branch beside the frozen base that adds the conditions:
-                the multi-hot action and the held instruction tokens
+  CameraWarp    moves the last frame's pixels by a camera motion (yaw, forward, right)
+                with the game camera's pinhole/flat-ground geometry: camera motion
+                becomes geometry the loss cannot average away, and copied pixels keep
+                their contrast (CDNA, Deep Voxel Flow; GameCraft's keys-to-camera)
+  BaseGenerator video continuation along a camera path: from the warped last frame,
+                the last two frames and where the warp had no source, predicts a gate
+                (warped scene vs the unmoved last frame, for the player sprite the
+                camera follows) and a residual (new content, animation, repairs)
+  InstructNet   the conditioning branch trained second on the frozen base: a camera
+                head (the last A actions -> this tick's camera motion) and a trainable
+                copy of the base's encoder, FiLM-conditioned on the actions and the held
+                instruction tokens, adding zero-initialised residuals to the base
 
-Latents are normalised (zero mean, unit std per channel, statistics tracked while the
-autoencoder trains), so noise levels and losses mean the same thing for every config.
-A tick is: base.embed -> instruct (optional) -> base.predict -> ae.decode.
+A tick is: instruct.camera(actions) -> warp -> base (+ instruct residuals) -> frame.
+Frames are float [B, 3, H, W] in [-1, 1] inside the model, uint8 NHWC outside.
 """
+
+import math
 
 import torch
 import torch.nn as nn
@@ -18,6 +27,8 @@ import torch.nn.functional as F
 
 GROUPS = 8  # GroupNorm groups; every width in a config must be a multiple of it
 AGE_SCALES = (2.0, 8.0, 32.0)  # ticks; an instruction's age enters as exp(-age / scale)
+MOTION_SCALE = (0.1, 0.5, 0.5)  # yaw (rad), forward, right (cells): typical per-tick sizes
+GATE_BIAS = 4.0  # the base starts by showing the warped frame (sigmoid(4) = 0.98)
 
 
 def conv3x3(cin, cout, stride=1, dilation=1):
@@ -33,8 +44,9 @@ def zero_init(layer):
 
 
 def frames_to_input(frames):
-    """uint8 [B, H, W, 3] RGB (the dataset's and the server's layout) -> float [B, 3, H, W] in [-1, 1]."""
-    return frames.permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    """uint8 [..., H, W, 3] RGB (the dataset's and the server's layout) -> float [..., 3, H, W] in [-1, 1]."""
+    n = frames.dim()  # positive axes only: the ONNX exporter mishandles negative ones
+    return frames.permute(*range(n - 3), n - 1, n - 3, n - 2).float() / 127.5 - 1.0
 
 
 def output_to_frames(x):
@@ -42,9 +54,55 @@ def output_to_frames(x):
     return ((x.clamp(-1.0, 1.0) + 1.0) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1)
 
 
+def quantize(x):
+    """The frame the ring will hold: rounded to uint8 levels, with a straight-through gradient."""
+    q = ((x.clamp(-1.0, 1.0) + 1.0) * 127.5).round() / 127.5 - 1.0
+    return x + (q - x).detach()
+
+
+class CameraWarp(nn.Module):
+    """Samples the last frame where each output pixel's scene point was one tick ago.
+
+    Geometry of the game camera (config `camera`): a pinhole with focal length `focal`
+    pixels and the horizon at row `horizon`, `height` cells above flat ground. A turn by
+    yaw (+ = left) slides every column along the pinhole's tangent; walking forward d
+    pulls ground rows towards the horizon by y -> y / (1 + d y / (height focal)); a step
+    right s slides ground columns by s y / height. The sky (above the horizon) is only
+    turned. Returns the warped frame and a mask of pixels whose source lies inside the
+    last frame (0 = newly revealed: the base has to invent them)."""
+
+    def __init__(self, height, width, camera):
+        super().__init__()
+        self.focal, self.ground = camera["focal"], camera["height"]
+        rows = torch.arange(height, dtype=torch.float32) + 0.5 - camera["horizon"]
+        cols = torch.arange(width, dtype=torch.float32) + 0.5 - width / 2
+        self.register_buffer("u", cols.view(1, 1, width).expand(1, height, width).clone())
+        self.register_buffer("y", rows.view(1, height, 1).expand(1, height, width).clone())
+        self.half_w, self.half_h, self.horizon = width / 2, height / 2, camera["horizon"]
+
+    def grid(self, motion):
+        yaw, forward, right = (motion[:, i].view(-1, 1, 1) for i in range(3))
+        # Undo the turn: the column's ray angle minus the yaw, back through the pinhole.
+        u = self.focal * torch.tan(torch.atan(self.u / self.focal) - yaw)
+        # Undo the step on the ground plane; rows at or above the horizon keep their place.
+        y = self.y.clamp(min=0.0)
+        shrink = 1.0 / (1.0 + forward * y / (self.ground * self.focal))
+        u = u * torch.where(self.y > 0, shrink, torch.ones_like(shrink)) + right * y * shrink / self.ground
+        rows = torch.where(self.y > 0, y * shrink, self.y)
+        gx = u / self.half_w
+        gy = (rows + self.horizon) / self.half_h - 1.0
+        return torch.stack([gx, gy], -1)
+
+    def forward(self, frame, motion):
+        grid = self.grid(motion)
+        warped = F.grid_sample(frame, grid, mode="bilinear", padding_mode="border", align_corners=False)
+        inside = ((grid.abs() <= 1.0).all(-1)).float().unsqueeze(1)
+        return warped, inside
+
+
 class ResBlock(nn.Module):
-    """x + conv(silu(norm(conv(silu(norm(x)))))). InstructNet's blocks also take a FiLM
-    (scale, shift) after the first norm: that is where the conditions enter."""
+    """x + conv(silu(norm(conv(silu(norm(x)))))), with an optional FiLM (scale, shift)
+    after the first norm: adaptive normalisation, where conditions enter (DIAMOND)."""
 
     def __init__(self, width, dilation=1):
         super().__init__()
@@ -53,9 +111,10 @@ class ResBlock(nn.Module):
         self.norm2 = nn.GroupNorm(GROUPS, width)
         self.conv2 = conv3x3(width, width, dilation=dilation)
 
-    def forward(self, x, scale=None, shift=None):
+    def forward(self, x, film=None):
         h = self.norm1(x)
-        if scale is not None:
+        if film is not None:
+            scale, shift = film
             h = h * (1 + scale) + shift
         h = self.conv1(F.silu(h))
         h = self.conv2(F.silu(self.norm2(h)))
@@ -63,8 +122,7 @@ class ResBlock(nn.Module):
 
 
 class Upsample(nn.Module):
-    """2x up by a conv to 4x the channels and a pixel shuffle (sub-pixel convolution):
-    cheaper than a transposed conv and free of its checkerboard artefacts."""
+    """2x up by a conv to 4x the channels and a pixel shuffle (sub-pixel convolution)."""
 
     def __init__(self, cin, cout):
         super().__init__()
@@ -74,126 +132,132 @@ class Upsample(nn.Module):
         return F.pixel_shuffle(self.conv(x), 2)
 
 
-class AutoEncoder(nn.Module):
-    """Each entry of `widths` is one 2x downsampling: [32, 64, 128] maps 128x128 frames to
-    16x16 latents. The decoder mirrors the encoder and ends at widths[0] // 2 channels."""
+class Encoder(nn.Module):
+    """The U-Net's way down from the full-size stem features: one block per level at 1/2
+    and 1/4 size, then dilated blocks at 1/8 (a receptive field as wide as the frame).
+    Returns the skips (the stem's and each level's output) and every block's output,
+    the latter for InstructNet's residuals."""
 
-    def __init__(self, latent_channels, widths):
+    def __init__(self, widths, dilations):
         super().__init__()
-        layers, cin = [], 3
-        for w in widths:
-            layers += [conv3x3(cin, w, stride=2), ResBlock(w)]
-            cin = w
-        layers += [nn.GroupNorm(GROUPS, cin), nn.SiLU(), conv3x3(cin, latent_channels)]
-        self.encoder = nn.Sequential(*layers)
+        w0, w1, w2, w3 = widths
+        self.downs = nn.ModuleList([conv3x3(w0, w1, stride=2), conv3x3(w1, w2, stride=2), conv3x3(w2, w3, stride=2)])
+        self.blocks = nn.ModuleList([ResBlock(w1), ResBlock(w2)] + [ResBlock(w3, d) for d in dilations])
+        self.widths = [w1, w2] + [w3] * len(dilations)
+        self.level_blocks = [[0], [1], list(range(2, len(self.blocks)))]  # block indices per level
 
-        ups = list(reversed(widths)) + [widths[0] // 2]
-        layers = [conv3x3(latent_channels, ups[0])]
-        for w, nxt in zip(ups[:-1], ups[1:]):
-            layers += [ResBlock(w), Upsample(w, nxt)]
-        layers += [nn.SiLU(), conv3x3(ups[-1], 3)]
-        self.decoder = nn.Sequential(*layers)
-
-        self.register_buffer("mean", torch.zeros(latent_channels))
-        self.register_buffer("std", torch.ones(latent_channels))
-
-    def _norm(self, z, inverse=False):
-        mean, std = self.mean.view(1, -1, 1, 1), self.std.view(1, -1, 1, 1)
-        return z * std + mean if inverse else (z - mean) / std
-
-    def encode(self, x):
-        return self._norm(self.encoder(x))
-
-    def decode(self, z):
-        return self.decoder(self._norm(z, inverse=True))
-
-    def forward(self, x, noise, momentum=0.01):
-        """Training pass: reconstruct x through a latent perturbed by `noise` (in latent std
-        units) so the decoder stays sharp on the generator's imperfect latents, tracking
-        the latent statistics on the way. Returns the reconstruction."""
-        z = self.encoder(x)
-        with torch.no_grad():
-            self.mean.lerp_(z.mean((0, 2, 3)), momentum)
-            self.std.lerp_(z.std((0, 2, 3)), momentum)
-        z = self._norm(z)
-        return self.decode(z + noise * torch.randn_like(z))
+    def forward(self, stem, films=None, adds=None):
+        """`films`: one (scale, shift) per block or None; `adds`: one feature map to add
+        after each block (InstructNet's residuals) or None."""
+        skips, feats, h = [stem], [], stem
+        for level, down in enumerate(self.downs):
+            h = down(F.silu(h))
+            for i in self.level_blocks[level]:
+                h = self.blocks[i](h, None if films is None else films[i])
+                if adds is not None:
+                    h = h + adds[i]
+                feats.append(h)
+            skips.append(h)
+        return skips, feats
 
 
 class BaseGenerator(nn.Module):
-    """Predicts the next latent from the last K (oldest first) as a residual on the newest.
-    `level` is the std of the noise added to the context (GameNGen's noise augmentation;
-    0 at inference) and enters as one extra input plane. Dilated blocks give a receptive
-    field wider than the 16x16 latent, for global changes such as weather and light."""
+    """Video continuation along a camera path: a small U-Net over the warped last frame,
+    the last two frames and the warp's inside-mask, conditioned (adaptive norm) on the
+    camera motion and on the noise level of its context (GameNGen's augmentation; 0 at
+    serving). Output: gate * warped + (1 - gate) * last + residual."""
 
-    def __init__(self, latent_channels, context, width, dilations):
+    IN_CHANNELS = 10  # warped (3), last frame (3), the one before (3), inside-mask (1)
+
+    def __init__(self, widths, dilations, cond_dim):
         super().__init__()
-        self.stem = conv3x3(context * latent_channels + 1, width)
-        self.blocks = nn.ModuleList(ResBlock(width, d) for d in dilations)
-        self.head = nn.Sequential(nn.GroupNorm(GROUPS, width), nn.SiLU(), zero_init(conv3x3(width, latent_channels)))
+        w0, w1, w2, w3 = widths
+        self.stem = conv3x3(self.IN_CHANNELS, w0)
+        self.encoder = Encoder(widths, dilations)
+        self.cond = nn.Sequential(nn.Linear(4, cond_dim), nn.SiLU(), nn.Linear(cond_dim, cond_dim), nn.SiLU())
+        self.films = nn.ModuleList(zero_init(nn.Linear(cond_dim, 2 * w)) for w in self.encoder.widths)
+        self.register_buffer("motion_scale", torch.tensor(MOTION_SCALE))
+        self.ups = nn.ModuleList([Upsample(w3, w2), Upsample(w2, w1), Upsample(w1, w0)])
+        self.head = nn.Sequential(nn.GroupNorm(GROUPS, w0), nn.SiLU(), conv3x3(w0, 4))
+        nn.init.zeros_(self.head[-1].weight)
+        with torch.no_grad():
+            self.head[-1].bias.copy_(torch.tensor([0.0, 0.0, 0.0, GATE_BIAS]))
 
-    def embed(self, context, level):
-        plane = level.view(-1, 1, 1, 1) * torch.ones_like(context[:, 0, :1])
-        return self.stem(torch.cat([context.flatten(1, 2), plane], 1))
+    def embed(self, warped, inside, last, before):
+        return self.stem(torch.cat([warped, last, before, inside], 1))
 
-    def predict(self, h, context, residuals=None):
-        for i, block in enumerate(self.blocks):
-            h = block(h)
-            if residuals is not None:
-                h = h + residuals[i]
-        return context[:, -1] + self.head(h)
+    def forward(self, stem, warped, last, motion, level, adds=None):
+        c = self.cond(torch.cat([motion / self.motion_scale, level[:, None]], 1))
+        films = [f(c)[:, :, None, None].chunk(2, 1) for f in self.films]
+        skips, _ = self.encoder(stem, films, adds)
+        h = skips[-1]
+        for up, skip in zip(self.ups, reversed(skips[:-1])):
+            h = up(F.silu(h)) + skip
+        out = self.head(h)
+        gate = torch.sigmoid(out[:, 3:])
+        return gate * warped + (1 - gate) * last + out[:, :3]
 
 
 class InstructNet(nn.Module):
-    """The conditioning branch. It embeds the action and the held instructions into one
-    vector c, runs its own copy of the base's blocks on the base's stem features with
-    c as FiLM, and hands one residual per block to the base through zero-initialised 1x1
-    convs: at the start of stage 2 the model is exactly the frozen base."""
+    """The conditioning branch. A camera head maps the last A actions (oldest first, the
+    newest is this tick's) to this tick's camera motion: the game's turning and walking
+    have momentum, so the history decides it. The actions and the held instructions
+    (token + age per slot) become one condition vector c, which FiLM-conditions a
+    trainable copy of the base's encoder; each of its blocks hands a residual to the
+    base through a zero-initialised 1x1 conv, so training starts at the frozen base."""
 
-    def __init__(self, width, dilations, n_actions, slot_sizes, cond_dim):
+    def __init__(self, widths, dilations, history, n_actions, slot_sizes, cond_dim):
         super().__init__()
-        self.action_embed = nn.Linear(n_actions, cond_dim, bias=False)  # sum of the held keys' embeddings
+        self.camera = nn.Sequential(
+            nn.Linear(history * n_actions, 128), nn.SiLU(), nn.Linear(128, 128), nn.SiLU(), nn.Linear(128, 3))
+        self.register_buffer("motion_scale", torch.tensor(MOTION_SCALE))
+        self.action_embed = nn.Linear(history * n_actions, cond_dim)
         offsets = torch.tensor([0] + [n + 1 for n in slot_sizes[:-1]]).cumsum(0)
         self.register_buffer("slot_offset", offsets)  # slot s's tokens 0..n live at offset[s]..offset[s]+n
         self.token_embed = nn.Embedding(sum(n + 1 for n in slot_sizes), cond_dim)
         self.register_buffer("age_scales", torch.tensor(AGE_SCALES))
         self.age_embed = nn.Linear(len(slot_sizes) * len(AGE_SCALES), cond_dim)
         self.cond = nn.Sequential(nn.SiLU(), nn.Linear(cond_dim, cond_dim), nn.SiLU())
-        self.blocks = nn.ModuleList(ResBlock(width, d) for d in dilations)
-        self.films = nn.ModuleList(zero_init(nn.Linear(cond_dim, 2 * width)) for _ in dilations)
-        self.outs = nn.ModuleList(zero_init(nn.Conv2d(width, width, 1)) for _ in dilations)
+        self.encoder = Encoder(widths, dilations)
+        self.films = nn.ModuleList(zero_init(nn.Linear(cond_dim, 2 * w)) for w in self.encoder.widths)
+        self.outs = nn.ModuleList(zero_init(nn.Conv2d(w, w, 1)) for w in self.encoder.widths)
 
-    def condition(self, action, instruction, age):
+    def motion(self, actions):
+        """Camera motion (yaw, forward, right) of this tick from the action history [B, A, keys]."""
+        return self.camera(actions.flatten(1)) * self.motion_scale
+
+    def forward(self, stem, actions, instruction, age):
         held = (instruction > 0).float().unsqueeze(-1)
         ages = torch.exp(-age.unsqueeze(-1) / self.age_scales) * held  # [B, slots, scales]
-        c = self.action_embed(action)
+        c = self.action_embed(actions.flatten(1))
         c = c + self.token_embed(instruction + self.slot_offset).sum(1)
-        c = c + self.age_embed(ages.flatten(1))
-        return self.cond(c)
-
-    def forward(self, h, action, instruction, age):
-        c = self.condition(action, instruction, age)
-        residuals = []
-        for block, film, out in zip(self.blocks, self.films, self.outs):
-            scale, shift = film(c)[:, :, None, None].chunk(2, 1)
-            h = block(h, scale, shift)
-            residuals.append(out(h))
-        return residuals
+        c = self.cond(c + self.age_embed(ages.flatten(1)))
+        films = [f(c)[:, :, None, None].chunk(2, 1) for f in self.films]
+        _, feats = self.encoder(stem, films)
+        return [out(f) for f, out in zip(feats, self.outs)]
 
     def copy_base(self, base):
-        """ControlNet's start: the branch's blocks begin as copies of the trained base blocks."""
-        self.blocks.load_state_dict(base.blocks.state_dict())
+        """ControlNet's start: the branch's encoder begins as a copy of the trained base encoder."""
+        self.encoder.load_state_dict(base.encoder.state_dict())
 
 
 class WorldModel(nn.Module):
-    def __init__(self, cfg, n_actions, slot_sizes):
+    def __init__(self, cfg, height, width, n_actions, slot_sizes):
         super().__init__()
-        C, w = cfg["latent_channels"], cfg["width"]
-        self.ae = AutoEncoder(C, cfg["ae_widths"])
-        self.base = BaseGenerator(C, cfg["context"], w, cfg["dilations"])
-        self.instruct = InstructNet(w, cfg["dilations"], n_actions, slot_sizes, cfg["cond_dim"])
+        self.warp = CameraWarp(height, width, cfg["camera"])
+        self.base = BaseGenerator(cfg["widths"], cfg["dilations"], cfg["cond_dim"])
+        self.instruct = InstructNet(cfg["widths"], cfg["dilations"], cfg["action_history"], n_actions,
+                                    slot_sizes, cfg["cond_dim"])
 
-    def step(self, context, level, action=None, instruction=None, age=None):
-        """One tick in latent space; without an action it is the base alone (stage 1)."""
-        h = self.base.embed(context, level)
-        residuals = None if action is None else self.instruct(h, action, instruction, age)
-        return self.base.predict(h, context, residuals)
+    def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
+        """One tick from the last two frames `context` [B, 2, 3, H, W] (oldest first).
+        Stage 1 (the base alone) is given the camera `motion`; with `actions` the
+        InstructNet predicts the motion itself and steers the base. Returns the frame
+        and the camera motion used."""
+        before, last = context[:, 0], context[:, 1]
+        if actions is not None:
+            motion = self.instruct.motion(actions)
+        warped, inside = self.warp(last, motion)
+        stem = self.base.embed(warped, inside, last, before)
+        adds = None if actions is None else self.instruct(stem, actions, instruction, age)
+        return self.base(stem, warped, last, motion, level, adds), motion

@@ -1,14 +1,15 @@
 """
-Trains worldtick's generator in three stages, all driven by one JSON config:
+Trains worldtick's generator in two stages, GameGen-O's order, driven by one JSON config:
 
-  ae        frame autoencoder, 128x128 RGB <-> C x 16 x 16 latent (learns to compress)
-  base      video continuation: the next latent from the last K, no conditions
-            (learns how the world moves on its own; the autoencoder is frozen)
-  instruct  InstructNet: steers the frozen base by the action and the held
-            instructions (learns control), trained on its own rollouts
+  base      video continuation along a camera path: the next frame from the last two,
+            the last one warped by the camera motion of the tick (the engine's recorded
+            motion shapes this stage's data; it is never a serving input)
+  instruct  InstructNet on the frozen base: the camera motion from the action history
+            (supervised by the recorded motion) and the held instructions, trained on
+            its own rollouts
 
-  /usr/bin/python3 model/train/train.py --config model/train/configs/small.json
-      [--stage all|ae|base|instruct] [--resume] [--set base.steps=500 ...]
+  /usr/bin/python3 model/train/train.py --config model/train/configs/small-cpu.json
+      [--stage all|base|instruct] [--resume] [--set base.steps=500 ...]
 
 Checkpoints go to <out_dir>/<stage>.pt (written atomically every ckpt_every steps and at
 the end); --resume continues each stage where its checkpoint stopped and skips finished
@@ -26,9 +27,9 @@ import torch
 import torch.nn.functional as F
 
 from data import Split, load_manifest
-from model import WorldModel, frames_to_input, output_to_frames
+from model import WorldModel, frames_to_input, output_to_frames, quantize
 
-STAGES = ("ae", "base", "instruct")
+STAGES = ("base", "instruct")
 
 # -----------------------------------------------------------------------------
 # config and checkpoints
@@ -85,7 +86,7 @@ def build_world(cfg, load_checkpoints=False):
         data = next(iter(checkpoints.values()))["data"]
     else:
         data = dataset_info(load_manifest(cfg["data"]))
-    world = WorldModel(cfg["model"], data["n_actions"], data["slot_sizes"])
+    world = WorldModel(cfg["model"], data["height"], data["width"], data["n_actions"], data["slot_sizes"])
     for stage, ck in checkpoints.items():
         getattr(world, stage).load_state_dict(ck["model"])
     return world, data
@@ -126,82 +127,99 @@ def psnr(pred, truth):
 # batches
 
 
-def frame_batch(split, idx, device):
-    return frames_to_input(torch.from_numpy(split.frames(idx)).to(device))
+class Frames:
+    """A split's frames held in memory as one uint8 tensor [N, H, W, 3] (1.4 GB for the
+    default dataset), so batches are gathered without touching the disk."""
+
+    def __init__(self, split, chunk=4096):
+        self.data = torch.empty((len(split), split.height, split.width, 3), dtype=torch.uint8)
+        for start in range(0, len(split), chunk):
+            idx = np.arange(start, min(start + chunk, len(split)))
+            self.data[idx] = torch.from_numpy(split.frames(idx))
+
+    def get(self, idx, device):
+        """float [..., 3, H, W] in [-1, 1] of the records in `idx` (any shape)."""
+        idx = torch.from_numpy(np.ascontiguousarray(idx))
+        return frames_to_input(self.data[idx.flatten()].to(device)).view(*idx.shape, 3, *self.data.shape[1:3])
 
 
-@torch.no_grad()
-def decode_frames(world, latents, chunk=64):
-    return torch.cat([output_to_frames(world.ae.decode(z)).cpu() for z in latents.split(chunk)])
+def camera_motion(split, records, orbit):
+    """The camera's motion of each record: (yaw, forward, right). The camera trails the
+    player by `orbit` cells, so a turn also swings it sideways by orbit * yaw."""
+    m = split.motion[records]  # forward, right, yaw, up
+    return np.stack([m[..., 2], m[..., 0], m[..., 1] + orbit * m[..., 2]], -1).astype(np.float32)
 
 
-@torch.no_grad()
-def encode_split(world, split, device, chunk=64):
-    """float16 [N, C, h, w] latents of every record (the generator stages train on these,
-    so the autoencoder runs once per frame instead of once per sample)."""
-    out = []
-    for start in range(0, len(split), chunk):
-        idx = np.arange(start, min(start + chunk, len(split)))
-        out.append(world.ae.encode(frame_batch(split, idx, device)).half().cpu().numpy())
-    return np.concatenate(out)
-
-
-def latent_cache(cfg, world, splits, ae_step, device):
-    """Latents of both splits under the current autoencoder, cached in out_dir by its step."""
-    meta_path = os.path.join(cfg["out_dir"], "latents.json")
-    paths = {name: os.path.join(cfg["out_dir"], f"latents-{name}.npy") for name in splits}
-    meta = {"ae_step": ae_step, "data": cfg["data"], "records": {n: len(s) for n, s in splits.items()}}
-    if os.path.exists(meta_path) and json.load(open(meta_path)) == meta:
-        return {name: np.load(path) for name, path in paths.items()}
-    t0 = time.time()
-    world.ae.eval()
-    latents = {name: encode_split(world, split, device) for name, split in splits.items()}
-    for name, z in latents.items():
-        np.save(paths[name], z)
-    with open(meta_path, "w") as f:
-        json.dump(meta, f)
-    records = sum(len(s) for s in splits.values())
-    log(cfg, {"cache": "latents", "records": records, "seconds": round(time.time() - t0, 1)})
-    return latents
-
-
-def window_batch(split, latents, idx, K, R, prompt_prob, rng, device):
-    """Training windows: for each first target record t, the K context latents before t
-    (oldest first), and latents, actions and held instructions of t .. t+R-1. Context
-    before an episode's record 0 repeats record 0, as the server's ring does when it is
-    seeded from one frame; with probability prompt_prob the context is cut shorter the
-    same way (a short video prompt)."""
-    lower = split.first[idx]
+def window_batch(split, frames, idx, cfg, R, prompt_prob, rng, device):
+    """Training windows: for each first target record t, the two frames before it (oldest
+    first), the action history of each of t .. t+R-1 (A actions, the newest being the
+    tick's own; idle before the episode's start, as a new server session begins), their
+    held instructions, camera motions and true frames. Context before record 0 repeats
+    record 0, as the server's ring does when seeded from one frame; with probability
+    prompt_prob the older context frame repeats the newer (a one-image video prompt)."""
+    m = cfg["model"]
+    A = m["action_history"]
+    first = split.first[idx]
+    before = np.maximum(idx - 2, first)
     if prompt_prob > 0:
-        cut = np.maximum(lower, idx - rng.integers(1, K + 1, len(idx)))
-        lower = np.where(rng.random(len(idx)) < prompt_prob, cut, lower)
-    ctx = np.maximum(idx[:, None] + np.arange(-K, 0), lower[:, None])
+        before = np.where(rng.random(len(idx)) < prompt_prob, idx - 1, before)
+    ctx = np.stack([before, idx - 1], 1)
     tgt = idx[:, None] + np.arange(R)
+    hist = tgt[:, :, None] + np.arange(-A + 1, 1)  # [B, R, A]
+    valid = hist >= first[:, None, None]
+    actions = split.action[np.maximum(hist, first[:, None, None])] * valid[..., None]
 
     def t(a):
         return torch.from_numpy(np.ascontiguousarray(a)).to(device)
 
     return {
-        "context": t(latents[ctx]).float(), "target": t(latents[tgt]).float(),
-        "action": t(split.action[tgt]), "instruction": t(split.instruction[tgt]), "age": t(split.age[tgt]),
-        "target_records": tgt,
+        "context": frames.get(ctx, device), "target": frames.get(tgt, device),
+        "actions": t(actions), "instruction": t(split.instruction[tgt]), "age": t(split.age[tgt]),
+        "motion": t(camera_motion(split, tgt, m["camera"]["orbit"])),
     }
 
 
 def rollout(world, batch, conditioned, noise_max):
-    """Predict R ticks in a row. After the first, the ring holds the model's own (detached)
-    predictions, so training sees the errors it will make at serving time (DIAMOND trains
-    this way too); each step also noises the ring by a random level in [0, noise_max]
-    that the model is told (GameNGen). Both fight autoregressive drift."""
-    ctx, preds = batch["context"], []
+    """Predict R ticks in a row. After the first, the ring holds the model's own
+    predictions (detached, rounded to the uint8 levels the server's ring holds), so
+    training sees the errors it will make when serving (DIAMOND, Self-Forcing); each step
+    also noises the ring by a random level in [0, noise_max] that the model is told
+    (GameNGen). Returns the frames and the camera motions used."""
+    ctx, preds, motions = batch["context"], [], []
     for r in range(batch["target"].shape[1]):
         level = torch.rand(ctx.shape[0], device=ctx.device) * noise_max
         noisy = ctx + level.view(-1, 1, 1, 1, 1) * torch.randn_like(ctx)
-        cond = (batch["action"][:, r], batch["instruction"][:, r], batch["age"][:, r]) if conditioned else ()
-        pred = world.step(noisy, level, *cond)
+        if conditioned:
+            pred, motion = world.step(noisy, level, actions=batch["actions"][:, r],
+                                      instruction=batch["instruction"][:, r], age=batch["age"][:, r])
+        else:
+            pred, motion = world.step(noisy, level, motion=batch["motion"][:, r])
         preds.append(pred)
-        ctx = torch.cat([ctx[:, 1:], pred.detach()[:, None]], 1)
-    return torch.stack(preds, 1)
+        motions.append(motion)
+        ctx = torch.stack([ctx[:, 1], quantize(pred).detach()], 1)
+    return torch.stack(preds, 1), torch.stack(motions, 1)
+
+
+def texture(x, block=8):
+    """How much fine detail each `block` x `block` region holds: the mean absolute
+    difference from the 3x3 local mean, per channel. Blur lowers it; it does not care
+    where inside the region the detail sits."""
+    flat = x.flatten(0, -4)
+    high = (flat - F.avg_pool2d(flat, 3, 1, 1, count_include_pad=False)).abs()
+    return F.avg_pool2d(high, block)
+
+
+def frame_loss(pred, target, detail_weight):
+    """L1 (the median, less blur than L2's mean) plus the L1 between the regions' texture
+    amounts: a model that answers uncertainty with blur pays for the detail it lost, while
+    detail in a slightly different place costs little (a texture-statistics term in the
+    spirit of perceptual losses, with no pretrained network)."""
+    return F.l1_loss(pred, target) + detail_weight * F.l1_loss(texture(pred), texture(target))
+
+
+def detail(x):
+    """Per frame, the fine detail it keeps (texture, averaged over the frame)."""
+    return texture(x).mean((-3, -2, -1))
 
 
 # -----------------------------------------------------------------------------
@@ -209,37 +227,38 @@ def rollout(world, batch, conditioned, noise_max):
 
 
 @torch.no_grad()
-def evaluate(stage, cfg, world, split, latents, eval_idx, device):
+def evaluate(stage, cfg, world, split, frames, eval_idx, device):
+    """One-step and R-tick open-loop PSNR against the true frames, the hold-last-frame
+    baseline, and how much of the true frames' fine detail the rollout keeps at its last
+    tick (1.0 = as much as the engine; a blurred rollout scores well below)."""
     world.eval()
-    if stage == "ae":
-        frames = torch.from_numpy(split.frames(eval_idx))
-        recon = decode_frames(world, world.ae.encode(frames_to_input(frames.to(device))))
-        return {"psnr": psnr(recon, frames).mean().item()}
     R = cfg[stage]["eval_rollout"]
-    batch = window_batch(split, latents, eval_idx, cfg["model"]["context"], R, 0.0, None, device)
-    preds = rollout(world, batch, stage == "instruct", 0.0)
-    truth = torch.from_numpy(split.frames(batch["target_records"].ravel()))
-    scores = psnr(decode_frames(world, preds.flatten(0, 1)), truth).view(len(eval_idx), R)
-    truth = truth.view(len(eval_idx), R, *truth.shape[1:])
-    ceiling = psnr(decode_frames(world, batch["target"][:, 0]), truth[:, 0])
-    last = torch.from_numpy(split.frames(batch["target_records"][:, 0] - 1))  # the last true frame before the window
-    hold = psnr(last.repeat_interleave(R, 0), truth.flatten(0, 1)).view(len(eval_idx), R)
-    return {
-        "loss": F.mse_loss(preds[:, 0], batch["target"][:, 0]).item(),  # one step, true context
+    batch = window_batch(split, frames, eval_idx, cfg, R, 0.0, None, device)
+    preds, motions = rollout(world, batch, stage == "instruct", 0.0)
+    to_u8 = lambda x: output_to_frames(x.flatten(0, 1))  # noqa: E731
+    truth = to_u8(batch["target"])
+    scores = psnr(to_u8(preds), truth).view(len(eval_idx), R)
+    last = output_to_frames(batch["context"][:, 1])
+    hold = psnr(last.repeat_interleave(R, 0), truth).view(len(eval_idx), R)
+    out = {
         "psnr_1": scores[:, 0].mean().item(),
-        f"psnr_{R}": scores.mean().item(),  # mean over an R-tick open-loop rollout
+        f"psnr_{R}": scores.mean().item(),
         "psnr_last": scores[:, -1].mean().item(),
-        "psnr_ae": ceiling.mean().item(),  # decoding the true latent: the autoencoder's ceiling
-        "hold_1": hold[:, 0].mean().item(),  # baseline: repeat the last true frame
+        "hold_1": hold[:, 0].mean().item(),
         f"hold_{R}": hold.mean().item(),
+        "detail_last": (detail(preds[:, -1]).mean() / detail(batch["target"][:, -1]).mean()).item(),
     }
+    if stage == "instruct":
+        scale = world.instruct.motion_scale
+        out["motion_err"] = ((motions - batch["motion"]).abs() / scale).mean().item()
+    return out
 
 
 # -----------------------------------------------------------------------------
 # one stage
 
 
-def train_stage(stage, cfg, world, splits, trained, resume, device):
+def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
     s = cfg[stage]
     module = getattr(world, stage)
     world.requires_grad_(False)
@@ -269,23 +288,13 @@ def train_stage(stage, cfg, world, splits, trained, resume, device):
         print(f"{stage}: done ({step}/{s['steps']} steps), skipping")
         return step
 
-    # What a stage trains on: frames for the autoencoder, cached latents and windows after it.
-    if stage == "ae":
-        latents = None
-        train_idx = np.arange(len(splits["train"]))
-        eval_idx = np.random.default_rng(cfg["seed"]).permutation(len(splits["heldout"]))[:s["eval_samples"]]
-    else:
-        latents = latent_cache(cfg, world, splits, trained["ae"], device)
-        train_idx = splits["train"].windows(s["rollout"])
-        held = splits["heldout"].windows(s["eval_rollout"])
-        eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
+    train_idx = splits["train"].windows(s["rollout"])
+    held = splits["heldout"].windows(s["eval_rollout"])
+    eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
 
     def get_batch():
         idx = rng.choice(train_idx, s["batch_size"])
-        if stage == "ae":
-            return frame_batch(splits["train"], idx, device)
-        return window_batch(splits["train"], latents["train"], idx, cfg["model"]["context"],
-                            s["rollout"], s["prompt_prob"], rng, device)
+        return window_batch(splits["train"], frames["train"], idx, cfg, s["rollout"], s["prompt_prob"], rng, device)
 
     def save(metrics):
         save_checkpoint(cfg, stage, {
@@ -304,11 +313,11 @@ def train_stage(stage, cfg, world, splits, trained, resume, device):
             group["lr"] = lr
         module.train()
         batch = get_batch()
-        if stage == "ae":
-            loss = F.mse_loss(world.ae(batch, s["latent_noise"]), batch)
-        else:
-            preds = rollout(world, batch, stage == "instruct", s["context_noise"])
-            loss = F.mse_loss(preds, batch["target"])
+        preds, motions = rollout(world, batch, stage == "instruct", s["context_noise"])
+        loss = frame_loss(preds, batch["target"], s["detail_weight"])
+        if stage == "instruct":
+            scale = world.instruct.motion_scale
+            loss = loss + s["motion_weight"] * F.mse_loss(motions / scale, batch["motion"] / scale)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(module.parameters(), s["grad_clip"])
@@ -323,8 +332,7 @@ def train_stage(stage, cfg, world, splits, trained, resume, device):
                       "eta": duration((s["steps"] - step) * dt / len(losses))})
             losses = []
         if step % s["eval_every"] == 0 or step == s["steps"]:
-            held_latents = None if latents is None else latents["heldout"]
-            metrics = evaluate(stage, cfg, world, splits["heldout"], held_latents, eval_idx, device)
+            metrics = evaluate(stage, cfg, world, splits["heldout"], frames["heldout"], eval_idx, device)
             log(cfg, {"stage": stage, "step": step, "eval": "heldout", **metrics})
         if step % s["ckpt_every"] == 0 or step == s["steps"]:
             save(metrics)
@@ -342,7 +350,7 @@ def main():
     p.add_argument("--stage", default="all", choices=("all",) + STAGES)
     p.add_argument("--resume", action="store_true", help="continue from the stage checkpoints in out_dir")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value, e.g. ae.steps=200")
+                   help="override a config value, e.g. base.steps=200")
     args = p.parse_args()
 
     cfg = load_config(args.config, args.set)
@@ -353,6 +361,9 @@ def main():
     world.to(device)
     hold = cfg["model"]["instruction_hold"]
     splits = {name: Split(cfg["data"], name, hold) for name in ("train", "heldout")}
+    t0 = time.time()
+    frames = {name: Frames(split) for name, split in splits.items()}
+    print(f"frames in memory: {sum(len(s) for s in splits.values())} in {time.time() - t0:.0f} s", flush=True)
 
     stages = STAGES if args.stage == "all" else (args.stage,)
     trained = {}  # stage -> step of the weights now in `world`
@@ -363,7 +374,7 @@ def main():
         getattr(world, stage).load_state_dict(ck["model"])
         trained[stage] = ck["step"]
     for stage in stages:
-        trained[stage] = train_stage(stage, cfg, world, splits, trained, args.resume, device)
+        trained[stage] = train_stage(stage, cfg, world, splits, frames, trained, args.resume, device)
 
 
 if __name__ == "__main__":
