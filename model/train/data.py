@@ -76,7 +76,7 @@ class Split:
             self.shards.append(np.memmap(path, dtype, mode="r", offset=offset, shape=(s["records"],)))
             data_offset.append(offset)
 
-        shard, row, first, last, action, held, age, motion = [], [], [], [], [], [], [], []
+        shard, row, first, last, action, held, age, motion, environment = [], [], [], [], [], [], [], [], []
         n_keys, start = len(m["actionKeys"]), 0
         for e in sorted((e for e in m["episodes"] if e["split"] == split), key=lambda e: e["index"]):
             k = names.index(e["shard"])
@@ -89,6 +89,7 @@ class Split:
             bits = records["action"].astype(np.int64)
             action.append(((bits[:, None] >> np.arange(n_keys)) & 1).astype(np.float32))
             motion.append(records["motion"].astype(np.float32))
+            environment.append(records["environment"].astype(np.int64))
             h, a = held_instructions(records["instruction"].astype(np.int64), hold)
             held.append(h)
             age.append(a)
@@ -99,6 +100,7 @@ class Split:
         self.instruction = cat(held)     # [N, slots] held token, int64
         self.age = cat(age)              # [N, slots] ticks since it was applied, float32
         self.motion = cat(motion)        # [N, 4] forward, right, yaw, up of the player (DATA.md)
+        self.environment = cat(environment)  # [N, slots] index of each slot's current value
         self.step = np.arange(len(self.row)) - self.first
 
     def __len__(self):

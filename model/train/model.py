@@ -15,6 +15,10 @@ real time on two CPU threads, working on pixels instead of a blurry latent.
                 copy of the base's encoder, FiLM-conditioned on the actions and the held
                 instruction tokens, adding zero-initialised residuals to the base
 
+  StartNet      the text-to-frame half: a first frame from structured instructions alone
+                (any slot may be left unspecified), so a session can start without an
+                engine frame or a video prompt
+
 A tick is: instruct.camera(actions) -> warp -> base (+ instruct residuals) -> frame.
 Frames are float [B, 3, H, W] in [-1, 1] inside the model, uint8 NHWC outside.
 """
@@ -241,6 +245,33 @@ class InstructNet(nn.Module):
         self.encoder.load_state_dict(base.encoder.state_dict())
 
 
+class StartNet(nn.Module):
+    """Instruction tokens [B, slots] (0 = unspecified) -> a first frame. A learned 8x8 map,
+    FiLM-conditioned on the summed token embeddings, is upsampled 2x four times to the
+    frame size; trained with the same texture term as the generator, so it draws ground
+    detail instead of the blurred average of all matching worlds."""
+
+    def __init__(self, height, width, slot_sizes, cond_dim, widths=(64, 48, 32, 24, 16)):
+        super().__init__()
+        offsets = torch.tensor([0] + [n + 1 for n in slot_sizes[:-1]]).cumsum(0)
+        self.register_buffer("slot_offset", offsets)
+        self.token_embed = nn.Embedding(sum(n + 1 for n in slot_sizes), cond_dim)
+        self.cond = nn.Sequential(nn.SiLU(), nn.Linear(cond_dim, cond_dim), nn.SiLU())
+        self.seed = nn.Parameter(torch.randn(1, widths[0], height // 16, width // 16) * 0.1)
+        # One block per level below full size; the full-size level only gets the head (cost).
+        self.blocks = nn.ModuleList(ResBlock(w) for w in widths[:-1])
+        self.films = nn.ModuleList(zero_init(nn.Linear(cond_dim, 2 * w)) for w in widths[:-1])
+        self.ups = nn.ModuleList(Upsample(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        self.head = nn.Sequential(nn.GroupNorm(GROUPS, widths[-1]), nn.SiLU(), conv3x3(widths[-1], 3))
+
+    def forward(self, instruction):
+        c = self.cond(self.token_embed(instruction + self.slot_offset).sum(1))
+        h = self.seed.expand(len(instruction), -1, -1, -1)
+        for block, film, up in zip(self.blocks, self.films, self.ups):
+            h = up(F.silu(block(h, film(c)[:, :, None, None].chunk(2, 1))))
+        return self.head(h)
+
+
 class WorldModel(nn.Module):
     def __init__(self, cfg, height, width, n_actions, slot_sizes):
         super().__init__()
@@ -248,6 +279,7 @@ class WorldModel(nn.Module):
         self.base = BaseGenerator(cfg["widths"], cfg["dilations"], cfg["cond_dim"])
         self.instruct = InstructNet(cfg["widths"], cfg["dilations"], cfg["action_history"], n_actions,
                                     slot_sizes, cfg["cond_dim"])
+        self.start = StartNet(height, width, slot_sizes, cfg["cond_dim"])
 
     def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
         """One tick from the last two frames `context` [B, 2, 3, H, W] (oldest first).

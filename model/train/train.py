@@ -1,5 +1,5 @@
 """
-Trains worldtick's generator in two stages, GameGen-O's order, driven by one JSON config:
+Trains worldtick's generator in three stages, GameGen-O's order, driven by one JSON config:
 
   base      video continuation along a camera path: the next frame from the last two,
             the last one warped by the camera motion of the tick (the engine's recorded
@@ -7,6 +7,8 @@ Trains worldtick's generator in two stages, GameGen-O's order, driven by one JSO
   instruct  InstructNet on the frozen base: the camera motion from the action history
             (supervised by the recorded motion) and the held instructions, trained on
             its own rollouts
+  start     text to frame: a first frame from the instruction values alone (the
+            recorded environment of settled frames shapes this stage's data)
 
   /usr/bin/python3 model/train/train.py --config model/train/configs/small-cpu.json
       [--stage all|base|instruct] [--resume] [--set base.steps=500 ...]
@@ -29,7 +31,8 @@ import torch.nn.functional as F
 from data import Split, load_manifest
 from model import WorldModel, frames_to_input, output_to_frames, quantize
 
-STAGES = ("base", "instruct")
+STAGES = ("base", "instruct", "start")
+DEPENDS = {"base": (), "instruct": ("base",), "start": ()}  # the frozen parts each stage trains on
 
 # -----------------------------------------------------------------------------
 # config and checkpoints
@@ -222,6 +225,22 @@ def detail(x):
     return texture(x).mean((-3, -2, -1))
 
 
+def settled(split):
+    """Records whose look has settled: no instruction held (none in the last hold ticks,
+    so no blend or biome journey is under way). Their environment is what they show."""
+    return np.nonzero((split.instruction == 0).all(1))[0]
+
+
+def start_batch(split, frames, idx, drop_prob, rng, device):
+    """Text-to-frame samples: each settled frame with its environment as instruction
+    tokens (value index + 1), each slot dropped to 0 (unspecified) with drop_prob, so
+    any subset of slots can start a session."""
+    tokens = split.environment[idx].astype(np.int64) + 1
+    if rng is not None:
+        tokens = np.where(rng.random(tokens.shape) < drop_prob, 0, tokens)
+    return {"instruction": torch.from_numpy(tokens).to(device), "target": frames.get(idx, device)}
+
+
 # -----------------------------------------------------------------------------
 # evaluation on held-out episodes
 
@@ -232,6 +251,11 @@ def evaluate(stage, cfg, world, split, frames, eval_idx, device):
     baseline, and how much of the true frames' fine detail the rollout keeps at its last
     tick (1.0 = as much as the engine; a blurred rollout scores well below)."""
     world.eval()
+    if stage == "start":
+        batch = start_batch(split, frames, eval_idx, 0.0, None, device)
+        pred = world.start(batch["instruction"])
+        return {"l1": F.l1_loss(pred, batch["target"]).item(),
+                "detail": (detail(pred).mean() / detail(batch["target"]).mean()).item()}
     R = cfg[stage]["eval_rollout"]
     batch = window_batch(split, frames, eval_idx, cfg, R, 0.0, None, device)
     preds, motions = rollout(world, batch, stage == "instruct", 0.0)
@@ -264,7 +288,7 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
     world.requires_grad_(False)
     module.requires_grad_(True)
     opt = torch.optim.AdamW(module.parameters(), lr=s["lr"], weight_decay=s["weight_decay"])
-    requires = {k: trained[k] for k in STAGES[:STAGES.index(stage)]}  # steps of the frozen parts
+    requires = {k: trained[k] for k in DEPENDS[stage]}  # steps of the frozen parts
     torch.manual_seed(cfg["seed"] + STAGES.index(stage))
     rng = np.random.default_rng(cfg["seed"] + STAGES.index(stage))
     step, metrics = 0, {}
@@ -288,12 +312,18 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
         print(f"{stage}: done ({step}/{s['steps']} steps), skipping")
         return step
 
-    train_idx = splits["train"].windows(s["rollout"])
-    held = splits["heldout"].windows(s["eval_rollout"])
-    eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
+    if stage == "start":
+        train_idx, eval_idx = (settled(splits[n]) for n in ("train", "heldout"))
+        eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(eval_idx)[:s["eval_samples"]])
+    else:
+        train_idx = splits["train"].windows(s["rollout"])
+        held = splits["heldout"].windows(s["eval_rollout"])
+        eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
 
     def get_batch():
         idx = rng.choice(train_idx, s["batch_size"])
+        if stage == "start":
+            return start_batch(splits["train"], frames["train"], idx, s["drop_prob"], rng, device)
         return window_batch(splits["train"], frames["train"], idx, cfg, s["rollout"], s["prompt_prob"], rng, device)
 
     def save(metrics):
@@ -313,8 +343,11 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
             group["lr"] = lr
         module.train()
         batch = get_batch()
-        preds, motions = rollout(world, batch, stage == "instruct", s["context_noise"])
-        loss = frame_loss(preds, batch["target"], s["detail_weight"])
+        if stage == "start":
+            loss = frame_loss(world.start(batch["instruction"]), batch["target"], s["detail_weight"])
+        else:
+            preds, motions = rollout(world, batch, stage == "instruct", s["context_noise"])
+            loss = frame_loss(preds, batch["target"], s["detail_weight"])
         if stage == "instruct":
             scale = world.instruct.motion_scale
             loss = loss + s["motion_weight"] * F.mse_loss(motions / scale, batch["motion"] / scale)
@@ -367,7 +400,7 @@ def main():
 
     stages = STAGES if args.stage == "all" else (args.stage,)
     trained = {}  # stage -> step of the weights now in `world`
-    for stage in STAGES[:STAGES.index(stages[0])]:  # the frozen parts the first stage builds on
+    for stage in DEPENDS[stages[0]]:  # the frozen parts the first stage builds on
         if not os.path.exists(checkpoint_path(cfg, stage)):
             raise SystemExit(f"stage {stages[0]} needs {checkpoint_path(cfg, stage)}: train stage {stage} first")
         ck = read_checkpoint(cfg, stage)
