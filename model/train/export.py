@@ -4,8 +4,8 @@ model/MANIFEST.md).
 
   /usr/bin/python3 model/train/export.py --config model/train/configs/small.json [--out DIR] [--set KEY=VALUE]
 
-Needs both stage checkpoints in the config's out_dir. Writes step.onnx and manifest.json
-into DIR (default <out_dir>/export). Before writing the
+Needs every stage's checkpoint in the config's out_dir. Writes step.onnx, start.onnx and
+manifest.json into DIR (default <out_dir>/export). Before writing the
 manifest it checks, on the exported torch modules, what the server will rely on: output
 names, dtypes and shapes at several batch sizes, and that a batched step gives the same
 frames as one step per session.

@@ -3,7 +3,8 @@ The inference graph the server runs each tick, and its I/O contract (names, shap
 symbolic batch dimension, dtypes). export.py writes it to ONNX and copies `io` into the
 manifest; latency.py times it. See model/MANIFEST.md for how the server drives it.
 
-  step  the last two frames + the action history + the held instructions -> next frame
+  step   the last two frames + the action history + the held instructions -> next frame
+  start  instruction tokens (0 = unspecified) -> a first frame (a session started from text)
 
 The ring holds frames (uint8, what the step returned), so nothing is ever re-encoded and a
 video prompt or an engine frame seeds it as it is.
@@ -29,6 +30,15 @@ class StepGraph(nn.Module):
         return output_to_frames(frame)
 
 
+class StartGraph(nn.Module):
+    def __init__(self, world):
+        super().__init__()
+        self.start = world.start
+
+    def forward(self, instruction):
+        return output_to_frames(self.start(instruction))
+
+
 def io(cfg, height, width, n_actions, n_slots):
     """name -> {inputs, outputs}, each a list of {name, dtype, shape}, in graph order."""
     frame = [BATCH, height, width, 3]
@@ -46,10 +56,11 @@ def io(cfg, height, width, n_actions, n_slots):
             ],
             "outputs": [t("frame", "uint8", frame)],
         },
+        "start": {"inputs": [t("instruction", "int64", [BATCH, n_slots])], "outputs": [t("frame", "uint8", frame)]},
     }
 
 
-GRAPHS = {"step": StepGraph}
+GRAPHS = {"step": StepGraph, "start": StartGraph}
 
 DTYPES = {"uint8": torch.uint8, "float32": torch.float32, "int64": torch.int64}
 

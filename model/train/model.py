@@ -266,7 +266,7 @@ class StartNet(nn.Module):
 
     def forward(self, instruction):
         c = self.cond(self.token_embed(instruction + self.slot_offset).sum(1))
-        h = self.seed.expand(len(instruction), -1, -1, -1)
+        h = self.seed.expand(instruction.shape[0], -1, -1, -1)
         for block, film, up in zip(self.blocks, self.films, self.ups):
             h = up(F.silu(block(h, film(c)[:, :, None, None].chunk(2, 1))))
         return self.head(h)
