@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
   | 'SESSION_FULL'
+  | 'MEDIA_REFUSED'
   | 'INTERNAL';
 
 export class WireError extends Error {

@@ -14,6 +14,8 @@ import { z } from 'zod';
 import { actionFromKeys } from '../../model/engine/actions';
 import { InstructionError, parseInstruction } from '../../model/engine/instructions';
 import { Logger } from '../log';
+import { ErrorLog } from './error-log';
+import { checkPayload } from './payload-guard';
 import { VIDEO_CLOCK_RATE } from '../media/rtp-timestamp';
 import { toWireError, WireError } from '../session/errors';
 import { JoinTokens } from '../session/join-tokens';
@@ -73,6 +75,7 @@ const LOBBY_REQUESTS_PER_SECOND = 5;
 
 export function registerHandlers(io: Server, options: SignalingOptions): void {
   const { registry, tokens, log } = options;
+  const errorLog = new ErrorLog(log);
   /** Members whose connection dropped, by member id: their removal when the window ends. */
   const leaving = new Map<string, NodeJS.Timeout>();
 
@@ -102,24 +105,36 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       const session = registry.get(b.sessionId);
       return { session, member: session.member(b.memberId) };
     };
+    const fail = (event: string, error: unknown, reply: Ack | null) => {
+      const body = toWireError(error);
+      if (body.code === 'INTERNAL')
+        errorLog.error('handler failed', { event, socket: socket.id, error });
+      if (reply) reply({ ok: false, error: body });
+      else socket.emit('wt:error', { event, ...body });
+    };
     const handle = <S extends z.ZodType>(
       event: ClientEvent,
       schema: S,
       run: (msg: z.infer<S>) => unknown,
     ) =>
-      socket.on(event, async (payload: unknown, ack?: unknown) => {
-        const reply = typeof ack === 'function' ? (ack as Ack) : null;
+      socket.on(event, async (...args: unknown[]) => {
+        // An ack is always the last argument: `emitWithAck(event)` sends no payload at all.
+        const reply = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : null;
         try {
-          const result = await run(parse(event, schema, payload));
+          if (args.length > 1)
+            throw new WireError('BAD_REQUEST', `"${event}" takes one payload; got ${args.length}`);
+          const result = await run(parse(event, schema, args[0]));
           reply?.({ ok: true, ...(result as object) });
         } catch (error) {
-          const body = toWireError(error);
-          if (body.code === 'INTERNAL')
-            log.error('handler failed', { event, socket: socket.id, error });
-          if (reply) reply({ ok: false, error: body });
-          else socket.emit('wt:error', { event, ...body });
+          fail(event, error, reply);
         }
       });
+    // Events nobody handles still get their answer, so a client never waits on an ack.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && Object.hasOwn(MAX_BYTES, event)) return;
+      const reply = typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : null;
+      fail('unknown', new WireError('BAD_REQUEST', 'unknown event'), reply);
+    });
 
     // A recovered connection is still a member: cancel its pending removal.
     const restored = binding();
@@ -276,16 +291,16 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
     handle('media:createTransport', EmptyMessage, async () => {
       const { session, member } = joined();
-      return { transport: await session.video.createTransport(member.id) };
+      return { transport: await media(() => session.video.createTransport(member.id)) };
     });
     handle('media:connectTransport', ConnectTransportMessage, async ({ dtlsParameters }) => {
       const { session, member } = joined();
-      await session.video.connectTransport(member.id, dtlsParameters);
+      await media(() => session.video.connectTransport(member.id, dtlsParameters));
       return {};
     });
     handle('media:consume', ConsumeMessage, async ({ rtpCapabilities }) => {
       const { session, member } = joined();
-      return { consumer: await session.video.consume(member.id, rtpCapabilities) };
+      return { consumer: await media(() => session.video.consume(member.id, rtpCapabilities)) };
     });
 
     const leave = (b: Binding) => {
@@ -341,6 +356,20 @@ export function roomOf(sessionId: string): string {
   return `session:${sessionId}`;
 }
 
+/**
+ * A media request that passed its schema: what still fails is the member's media state
+ * (no transport yet, connected twice, a codec it cannot receive, a worker being
+ * replaced), which the sender must hear about as such, not as an internal error.
+ */
+async function media<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    const reason = (error as { message?: unknown } | null)?.message;
+    throw new WireError('MEDIA_REFUSED', `media request refused: ${String(reason ?? error)}`);
+  }
+}
+
 /** Raw RGB prompt frames from base64, each checked against the session video size. */
 function decodePrompt(frames: readonly string[], video: VideoFormat): Uint8Array[] {
   const expected = video.width * video.height * 3;
@@ -357,13 +386,7 @@ function decodePrompt(frames: readonly string[], video: VideoFormat): Uint8Array
 }
 
 function parse<S extends z.ZodType>(event: ClientEvent, schema: S, payload: unknown): z.infer<S> {
-  const size = payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload) ?? '');
-  if (size > MAX_BYTES[event]) {
-    throw new WireError(
-      'PAYLOAD_TOO_LARGE',
-      `"${event}" payloads are at most ${MAX_BYTES[event]} bytes; got ${size}`,
-    );
-  }
+  checkPayload(event, payload, MAX_BYTES[event]);
   const result = schema.safeParse(payload);
   if (!result.success) {
     const detail = result.error.issues

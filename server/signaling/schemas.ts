@@ -8,7 +8,29 @@ import { CONTROL_MODES } from '../session/control/policy';
 import { SessionIdSchema } from '../session/session-id';
 
 const SessionId = SessionIdSchema;
-const Name = z.string().min(1).max(40);
+
+/** Characters a display name may not hold: controls, line breaks, bidirectional overrides. */
+const UNSAFE_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+/** With the u flag only an unpaired surrogate matches: text that is not valid Unicode. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+export const MAX_NAME_CHARS = 40;
+
+/** A display name, signed into tokens and shown to others: NFC, trimmed, printable, bounded. */
+export const Name = z
+  .string()
+  .max(4 * MAX_NAME_CHARS)
+  .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode (no lone surrogates)')
+  .transform((s) => s.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'must not be empty')
+      .refine((s) => [...s].length <= MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`)
+      .refine(
+        (s) => !UNSAFE_IN_NAME.test(s),
+        'no control, line-break or bidirectional-override characters',
+      ),
+  );
 
 export const JoinMessage = z.object({
   /** A signed join token naming the session and role (from an invite). */
@@ -47,9 +69,15 @@ export const InviteMessage = z.object({
   name: Name,
 });
 
+/**
+ * Largest sequence number: 60 inputs a second for a year fit. Bounded so one message
+ * cannot push a member's counter out of reach; it starts again on every new connection.
+ */
+export const MAX_SEQ = 2 ** 31 - 1;
+
 export const ActionMessage = z.object({
   /** Rises with every message from this client; older or repeated ones are dropped. */
-  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  seq: z.number().int().nonnegative().max(MAX_SEQ),
   keys: z.array(z.enum(ACTION_KEYS)).max(ACTION_KEYS.length),
 });
 
@@ -68,11 +96,59 @@ export const ModeVoteMessage = z.object({ mode: Mode.nullable() });
 export const SetModeMessage = z.object({ mode: Mode });
 export const HandOffMessage = z.object({ to: z.string().uuid() });
 
-export const ConnectTransportMessage = z.object({ dtlsParameters: z.object({}).passthrough() });
+/** WebRTC's DTLS parameters (mediasoup's DtlsParameters), unknown keys dropped: mediasoup gets nothing else. */
+const DtlsParameters = z.object({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(
+      z.object({
+        algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']),
+        value: z.string().regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){15,63}$/, 'hex pairs'),
+      }),
+    )
+    .min(1)
+    .max(8),
+});
 
-export const ConsumeMessage = z.object({ rtpCapabilities: z.object({}).passthrough() });
+const Token = z.string().min(1).max(64);
+/** A browser's receive capabilities (mediasoup's RtpCapabilities), bounded; unknown keys dropped. */
+const RtpCapabilities = z.object({
+  codecs: z
+    .array(
+      z.object({
+        kind: z.enum(['audio', 'video']),
+        mimeType: z.string().regex(/^(audio|video)\/[A-Za-z0-9.+-]{1,32}$/, 'type/subtype'),
+        preferredPayloadType: z.number().int().min(0).max(127).optional(),
+        clockRate: z.number().int().min(1).max(1_000_000),
+        channels: z.number().int().min(1).max(64).optional(),
+        parameters: z.record(Token, z.union([z.string().max(256), z.number()])).optional(),
+        rtcpFeedback: z
+          .array(z.object({ type: Token, parameter: z.string().max(64).optional() }))
+          .max(16)
+          .optional(),
+      }),
+    )
+    .max(128),
+  headerExtensions: z
+    .array(
+      z.object({
+        kind: z.enum(['audio', 'video']),
+        uri: z.string().min(1).max(256),
+        preferredId: z.number().int().min(1).max(255),
+        preferredEncrypt: z.boolean().optional(),
+        direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+      }),
+    )
+    .max(64)
+    .optional(),
+});
 
-export const EmptyMessage = z.object({}).strict().optional();
+export const ConnectTransportMessage = z.object({ dtlsParameters: DtlsParameters });
+
+export const ConsumeMessage = z.object({ rtpCapabilities: RtpCapabilities });
+
+/** No payload: nothing, null (how `emit(event, undefined)` arrives), or `{}`. */
+export const EmptyMessage = z.object({}).strict().nullish();
 
 /** Largest accepted payload per event, in bytes of JSON. */
 export const MAX_BYTES = {

@@ -152,12 +152,14 @@ export class ControlRoom {
   /**
    * Connection dropped (false) or restored (true). A dropped member's keys are released
    * and they count neither as present nor as a voter; their votes are kept for their
-   * return within the reconnection window.
+   * return within the reconnection window. A restored connection may be a reloaded page
+   * whose sequence numbers start again, so the next input is taken whatever its number.
    */
   setConnected(memberId: string, connected: boolean): void {
     const member = this.members.get(memberId);
     if (!member) return;
     member.connected = connected;
+    if (connected) member.lastSeq = -1;
     if (!connected) {
       member.bits = IDLE_ACTION;
       member.taps = IDLE_ACTION;
