@@ -29,7 +29,7 @@ const askedRole =
   new URLSearchParams(location.search).get('role') === 'spectator' ? 'spectator' : 'player';
 /** A join token from a host's link (`#token=...`), else an open invite is requested. */
 const linkToken = new URLSearchParams(location.hash.slice(1)).get('token');
-const resumeKey = `worldtick:resume:${sessionId}`;
+const seatKey = `worldtick:seat:${sessionId}`;
 let role: 'player' | 'spectator' = askedRole;
 
 /** State the page exposes for end-to-end tests and the latency overlay. */
@@ -79,16 +79,38 @@ async function joinToken(): Promise<string> {
   ).token;
 }
 
+/** The seat this tab holds: its join token and resume secret (a resume needs both). */
+interface Seat {
+  token: string;
+  resume: string;
+}
+
+function savedSeat(): Seat | null {
+  try {
+    const seat = JSON.parse(sessionStorage.getItem(seatKey) ?? 'null') as Seat | null;
+    return typeof seat?.token === 'string' && typeof seat.resume === 'string' ? seat : null;
+  } catch {
+    return null;
+  }
+}
+
 async function join() {
   setStatus('joining');
-  const resume = sessionStorage.getItem(resumeKey) ?? undefined;
-  const token = await joinToken();
-  const reply = await request<JoinReply>(socket, 'join', { token, resume }).catch((error) => {
-    if (!resume) throw error;
-    sessionStorage.removeItem(resumeKey); // the window passed: join afresh
-    return request<JoinReply>(socket, 'join', { token });
-  });
-  sessionStorage.setItem(resumeKey, reply.member.resumeToken);
+  const joinAfresh = async () => {
+    const token = await joinToken();
+    return { token, reply: await request<JoinReply>(socket, 'join', { token }) };
+  };
+  const saved = savedSeat();
+  const { token, reply } = saved
+    ? await request<JoinReply>(socket, 'join', saved).then(
+        (reply) => ({ token: saved.token, reply }),
+        () => (sessionStorage.removeItem(seatKey), joinAfresh()), // the window passed
+      )
+    : await joinAfresh();
+  const resume = reply.member.resumeToken;
+  sessionStorage.setItem(seatKey, JSON.stringify({ token, resume } satisfies Seat));
+  // A recovered connection keeps the seat only with this proof.
+  socket.auth = { resume };
   state.memberId = reply.member.id;
   role = reply.member.role === 'spectator' ? 'spectator' : 'player';
   document.body.classList.toggle('spectator', role === 'spectator');
@@ -104,9 +126,11 @@ async function join() {
   setStatus('live', 'live');
 }
 
-socket.on('connect', () =>
-  join().catch((error) => (setStatus('error', 'error'), notice(String(error.message ?? error)))),
-);
+socket.on('connect', () => {
+  // A recovered connection still holds its seat, room and media.
+  if (socket.recovered) return setStatus('live', 'live');
+  join().catch((error) => (setStatus('error', 'error'), notice(String(error.message ?? error))));
+});
 socket.on('disconnect', () => setStatus('disconnected', 'error'));
 socket.on('wt:error', (error: { code: string; message: string }) =>
   notice(`${error.code}: ${error.message}`),

@@ -88,6 +88,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const tokens = new JoinTokens(
     config.JOIN_SECRET ?? randomBytes(32).toString('hex'),
     config.JOIN_TOKEN_TTL_S,
+    config.INVITE_MAX_JOINS,
   );
 
   const store = await createStore(config.STORE_URL, {
@@ -123,7 +124,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const hostTokens: Record<string, string> = {};
   for (const id of config.SESSIONS) {
     await registry.create(id, { seed: seedOf(id) }, true);
-    hostTokens[id] = await tokens.issue(id, 'host', 'host');
+    // The operator's own link, printed once: good for any number of joins (one host at a time).
+    hostTokens[id] = await tokens.issue(id, 'host', 'host', 0);
   }
   const idleSweep = setInterval(() => registry.closeIdle(), Math.min(config.IDLE_CLOSE_MS, 5000));
 

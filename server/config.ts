@@ -61,6 +61,8 @@ const ConfigSchema = z.object({
   /** Secret that signs join tokens; every process of one deployment must share it. Unset: a random one per process (single-process use). */
   JOIN_SECRET: z.string().min(16, 'JOIN_SECRET must be at least 16 characters').optional(),
   JOIN_TOKEN_TTL_S: intIn(60, 31 * 24 * 3600).default(24 * 3600),
+  /** Seats one invite (or create) token may take: 1 = single-use; 0 = any number. Resuming a seat takes none. */
+  INVITE_MAX_JOINS: intIn(0, 1_000_000).default(1),
   /** Whether anyone may ask for a player or spectator invite (on for local play; off: only hosts invite). */
   OPEN_INVITES: z
     .enum(['true', 'false'])

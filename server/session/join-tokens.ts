@@ -1,8 +1,12 @@
 /**
  * Signed join tokens (JWT, HS256 via jose). A token names the session and the role
  * its bearer joins as; the server trusts nothing else a client says about either.
- * Every process serving the same sessions must share the secret.
+ * Every token has an id (`jti`) and an expiry, and says how many seats it may take
+ * (`joins`; 0: any number): the session counts them, and a member's resume token only
+ * works with the join token it was first taken with. Every process serving the same
+ * sessions must share the secret.
  */
+import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { WireError } from './errors';
@@ -10,7 +14,13 @@ import { WireError } from './errors';
 export const ROLES = ['host', 'player', 'spectator'] as const;
 export type Role = (typeof ROLES)[number];
 
-const Claims = z.object({ sid: z.string(), role: z.enum(ROLES), sub: z.string() });
+const Claims = z.object({
+  sid: z.string(),
+  role: z.enum(ROLES),
+  sub: z.string(),
+  jti: z.string(),
+  joins: z.number().int().nonnegative(),
+});
 export type JoinClaims = z.infer<typeof Claims>;
 
 const ISSUER = 'worldtick';
@@ -18,9 +28,13 @@ const ISSUER = 'worldtick';
 export class JoinTokens {
   private readonly key: Uint8Array;
 
+  /**
+   * @param maxJoins seats one token may take unless its issuer says otherwise (0: any number)
+   */
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
+    private readonly maxJoins = 1,
   ) {
     if (secret.length < 16)
       throw new RangeError('the join-token secret must be at least 16 characters');
@@ -28,10 +42,11 @@ export class JoinTokens {
   }
 
   /** A token for `subject` (a display name or account id) to join `sessionId` as `role`. */
-  issue(sessionId: string, role: Role, subject: string): Promise<string> {
-    return new SignJWT({ sid: sessionId, role })
+  issue(sessionId: string, role: Role, subject: string, joins = this.maxJoins): Promise<string> {
+    return new SignJWT({ sid: sessionId, role, joins })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(subject)
+      .setJti(randomUUID())
       .setIssuer(ISSUER)
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
@@ -44,15 +59,18 @@ export class JoinTokens {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
         algorithms: ['HS256'],
+        requiredClaims: ['exp', 'jti', 'sub'],
       });
       const claims = Claims.safeParse(payload);
       if (!claims.success)
-        throw new WireError('FORBIDDEN', 'join token lacks session, role or subject');
+        throw new WireError('FORBIDDEN', 'join token lacks session, role, subject or join count');
       return claims.data;
     } catch (error) {
       if (error instanceof WireError) throw error;
       if (error instanceof errors.JWTExpired)
         throw new WireError('FORBIDDEN', 'join token expired; ask for a new invite');
+      if (error instanceof errors.JWTClaimValidationFailed)
+        throw new WireError('FORBIDDEN', `join token lacks its "${error.claim}" claim`);
       throw new WireError('FORBIDDEN', 'join token is not valid for this server');
     }
   }

@@ -10,7 +10,7 @@
  *
  * Events: 'tick' (metadata, decision), 'member' (joined or resumed), 'memberLeft' (id), 'closed'.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ActionBits } from '../../model/engine/actions';
 import { formatInstruction, Instruction } from '../../model/engine/instructions';
@@ -19,7 +19,7 @@ import { ControlOptionsInput } from './control/options';
 import { ControlMode, Outcome } from './control/policy';
 import { ControlRoom, TickDecision } from './control/room';
 import { WireError } from './errors';
-import { Role } from './join-tokens';
+import { JoinClaims, Role } from './join-tokens';
 import { RateLimiter } from './rate-limiter';
 import { SessionVideo } from './session-video';
 
@@ -30,6 +30,8 @@ export interface Member {
   /** Who the join token was issued to (a display name). */
   readonly name: string;
   readonly role: Role;
+  /** The id of the join token the seat was taken with: only that token resumes it. */
+  readonly tokenId: string;
   /** Secret that lets this member reclaim its identity after a dropped connection. */
   readonly resumeToken: string;
   readonly limiter: RateLimiter;
@@ -65,6 +67,8 @@ export class Session extends EventEmitter {
   readonly video: SessionVideo;
   readonly control: ControlRoom;
   private readonly members = new Map<string, Member>();
+  /** Seats taken with each join token (by its id), held to the token's `joins` cap. */
+  private readonly tokenJoins = new Map<string, number>();
   private readonly now: () => number;
   private decision: TickDecision | null = null;
   private ticks = 0;
@@ -102,8 +106,10 @@ export class Session extends EventEmitter {
     return [...this.members.values()].filter((m) => m.connected).length;
   }
 
-  join(role: Role, name: string): Member {
+  /** A new seat for the bearer of a verified join token. */
+  join(claims: JoinClaims): Member {
     this.assertOpen();
+    const { role, sub: name, jti: tokenId, joins: cap } = claims;
     const taken = [...this.members.values()].filter((m) => m.role === role).length;
     if (taken >= this.options.capacity[role]) {
       throw new WireError(
@@ -111,10 +117,15 @@ export class Session extends EventEmitter {
         `session "${this.id}" has no free ${role} seat (${this.options.capacity[role]} max)`,
       );
     }
+    const used = this.tokenJoins.get(tokenId) ?? 0;
+    if (cap > 0 && used >= cap)
+      throw new WireError('FORBIDDEN', `this invite admits ${cap} join(s) and has been used`);
+    this.tokenJoins.set(tokenId, used + 1);
     const member: Member = {
       id: randomUUID(),
       name,
       role,
+      tokenId,
       resumeToken: randomUUID(),
       limiter: new RateLimiter(this.options.inputRateLimit, this.now()),
       connected: true,
@@ -127,25 +138,35 @@ export class Session extends EventEmitter {
 
   /**
    * The member holding `resumeToken`, reconnected: same identity, role, votes and media.
-   * Refused while that member is still connected (a copied token, a duplicated tab) or
-   * for another role, before anything changes.
+   * Only with the join token that member took its seat with (a stolen resume token is
+   * useless with any other), and refused while that member is still connected (a copied
+   * token, a duplicated tab), before anything changes.
    */
-  resume(resumeToken: string, role: Role): Member {
+  resume(resumeToken: string, claims: Pick<JoinClaims, 'jti' | 'sub' | 'role'>): Member {
     this.assertOpen();
-    const member = [...this.members.values()].find((m) => m.resumeToken === resumeToken);
+    const member = this.withResumeToken(resumeToken);
     if (!member)
       throw new WireError(
         'FORBIDDEN',
         'nothing to resume: the reconnection window has passed; join again',
       );
-    if (member.role !== role)
-      throw new WireError('FORBIDDEN', 'resume token and join token disagree on the role');
+    if (member.tokenId !== claims.jti || member.name !== claims.sub || member.role !== claims.role)
+      throw new WireError('FORBIDDEN', 'that resume token belongs to another join token');
     if (member.connected)
       throw new WireError('FORBIDDEN', 'that membership is connected elsewhere; join again');
     member.connected = true;
     this.control.setConnected(member.id, true);
     this.emit('member', member);
     return member;
+  }
+
+  /** The member whose resume secret this is (compared in constant time). */
+  withResumeToken(resumeToken: string): Member | undefined {
+    const given = Buffer.from(resumeToken);
+    return [...this.members.values()].find((m) => {
+      const held = Buffer.from(m.resumeToken);
+      return held.length === given.length && timingSafeEqual(held, given);
+    });
   }
 
   /** The member's connection dropped: its keys are released, its seat and votes kept. */

@@ -136,15 +136,22 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       fail('unknown', new WireError('BAD_REQUEST', 'unknown event'), reply);
     });
 
-    // A recovered connection is still a member: cancel its pending removal.
+    // A recovered connection is still a member, but only with proof: the recovery id
+    // (pid and offset) travels in the clear, the member's resume secret does not.
     const restored = binding();
     if (socket.recovered && restored) {
+      socket.data.binding = undefined;
+      void socket.leave(roomOf(restored.sessionId));
+      const proof: unknown = socket.handshake.auth?.resume;
       try {
         const session = registry.get(restored.sessionId);
-        const member = session.member(restored.memberId);
-        void attach(socket, session, session.resume(restored.resumeToken, member.role));
+        const member = typeof proof === 'string' ? session.withResumeToken(proof) : undefined;
+        if (member?.id === restored.memberId) {
+          const claims = { jti: member.tokenId, sub: member.name, role: member.role };
+          void attach(socket, session, session.resume(member.resumeToken, claims));
+        }
       } catch {
-        socket.data.binding = undefined;
+        // The session or the seat is gone: the client joins again.
       }
     }
 
@@ -214,9 +221,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     const joinWith = async (token: string, resume: string | undefined) => {
       const claims = await tokens.verify(token);
       const session = registry.get(claims.sid);
-      const member = resume
-        ? session.resume(resume, claims.role)
-        : session.join(claims.role, claims.sub);
+      const member = resume ? session.resume(resume, claims) : session.join(claims);
       await attach(socket, session, member);
       log.info('member joined', {
         sessionId: session.id,

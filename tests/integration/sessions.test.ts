@@ -130,12 +130,12 @@ describe('idle sessions', () => {
 describe('reconnection', () => {
   it('keeps identity and role when a member resumes inside the window, without a duplicate', async () => {
     const first = await open();
-    const joined = (await joinAs(server, first, 'lobby', 'player', 'rin')) as Joined;
+    const token = await server.tokens.issue('lobby', 'player', 'rin');
+    const joined = (await ask(first, 'join', { token })) as Joined;
     const before = server.registry.get('lobby').memberCount();
     first.disconnect();
     await new Promise((r) => setTimeout(r, 300));
     const again = await open();
-    const token = await server.tokens.issue('lobby', 'player', 'rin');
     const resumed = (await ask(again, 'join', {
       token,
       resume: joined.member.resumeToken,
@@ -147,11 +147,11 @@ describe('reconnection', () => {
 
   it('forgets a member who stays away past the window', async () => {
     const socket = await open();
-    const joined = (await joinAs(server, socket, 'lobby', 'player')) as Joined;
+    const token = await server.tokens.issue('lobby', 'player', 'p');
+    const joined = (await ask(socket, 'join', { token })) as Joined;
     socket.disconnect();
     await new Promise((r) => setTimeout(r, 2000));
     const again = await open();
-    const token = await server.tokens.issue('lobby', 'player', 'p');
     expect(await ask(again, 'join', { token, resume: joined.member.resumeToken })).toMatchObject({
       ok: false,
       error: {
@@ -163,7 +163,9 @@ describe('reconnection', () => {
 
   it('recovers a dropped Socket.IO connection with its membership and room', async () => {
     const socket = await open();
-    await joinAs(server, socket, 'lobby', 'player');
+    const joined = (await joinAs(server, socket, 'lobby', 'player')) as Joined;
+    // The proof a recovered connection must bring (what the browser client sends).
+    socket.auth = { resume: joined.member.resumeToken };
     // Recovery resumes from the last broadcast the client saw.
     await waitFor(socket, 'tick');
     // Drop the transport without a clean disconnect, as a network failure would.
