@@ -10,8 +10,10 @@ The architecture comes from the training config, the data sizes from the model's
 manifest.json and the weights from its step.onnx (torch.onnx.export names every
 initializer after its parameter), so no training checkpoints are needed and the two
 runtimes time the very same model. Prints one JSON document; without torch or the onnx
-package it prints {"skipped": reason} and exits 0. `check` is the step graph's latent for
-all-zero inputs at batch 1, so the caller can confirm both runtimes compute the same thing.
+package, or for a model of another manifest format than model/train exports (format 2:
+a ring of frames, model.py's WorldModel), it prints {"skipped": reason} and exits 0.
+`check` samples the step graph's frame at batch 1 for a fixed input (check_inputs), so
+the caller can confirm both runtimes compute the same thing.
 """
 
 import argparse
@@ -21,7 +23,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model", "train"))
 
-CHECK_VALUES = 16  # leading latent values compared against onnxruntime
+CHECK_STRIDE = 97  # every 97th value of the frame is compared against onnxruntime
+CHECK_RAMP = 251  # the check input's context: element i is i mod 251 (bench/lib/step-feeds.ts)
 
 
 def skip(reason):
@@ -43,10 +46,12 @@ def initializer_sources(graph, spec, data):
     """Initializer name -> parameter name, for the ones the exporter renamed.
 
     torch.onnx.export keeps most parameter names, but a parameter it reshapes or
-    transposes while folding constants (GroupNorm affines, Linear weights, the latent
-    statistics) becomes an anonymous initializer such as `onnx::Mul_734`. Exporting a copy
-    of the same graph whose every tensor is filled with its own index names them: the
-    exporter's naming depends on the graph, not on the values.
+    transposes while folding constants (GroupNorm affines, Linear weights) becomes an
+    anonymous initializer such as `onnx::Mul_734`. Exporting a copy of the same graph whose
+    every tensor is filled with its own index names them: the exporter's naming depends on
+    the graph, not on the values. Buffers are left out: the architecture rebuilds them from
+    the config (the warp's pixel grid), and what the exporter folds them into can look like
+    a constant fill of their tag (a clamp of a positive constant is itself).
     """
     import copy
     import io as bytes_io
@@ -58,6 +63,7 @@ def initializer_sources(graph, spec, data):
 
     tagged = copy.deepcopy(graph)
     names = list(tagged.state_dict().keys())
+    parameters = {name for name, _ in tagged.named_parameters()}
     with torch.no_grad():
         for index, tensor in enumerate(tagged.state_dict().values()):
             if tensor.is_floating_point():  # integer buffers are lookup offsets, left intact
@@ -69,8 +75,20 @@ def initializer_sources(graph, spec, data):
         values = numpy_helper.to_array(init)
         tag = values.flat[0] if values.size else 0
         if init.name not in names and (values == tag).all() and float(tag).is_integer() and 1 <= tag <= len(names):
-            sources[init.name] = names[int(tag) - 1]
+            if names[int(tag) - 1] in parameters:
+                sources[init.name] = names[int(tag) - 1]
     return sources
+
+
+def check_inputs(spec):
+    """Zeros but for a ramp in the context: the frame of black frames is black whatever the
+    weights, a ramp's depends on them."""
+    import torch
+    from graphs import example_inputs
+
+    context, *rest = example_inputs(spec, 1)
+    ramp = (torch.arange(context.numel()) % CHECK_RAMP).to(context.dtype).reshape(context.shape)
+    return (ramp, *rest)
 
 
 def load_onnx_weights(graph, onnx_path, spec, data):
@@ -114,24 +132,28 @@ def main():
         skip(f"{error.name} is not installed for {sys.executable} (Debian: apt-get install python3-torch python3-onnx)")
     from train import load_config
     from model import WorldModel
-    from graphs import StepGraph, example_inputs, io
-    from export import random_inputs
+    from graphs import StepGraph, io
+    from export import FORMAT_VERSION, random_inputs
     from latency import median_ms
 
     if not os.path.exists(args.config):
         skip(f"no training config at {args.config}")
     with open(os.path.join(args.model_dir, "manifest.json")) as f:
         manifest = json.load(f)
+    if manifest["formatVersion"] != FORMAT_VERSION:
+        skip(f"{args.model_dir} is a manifest format {manifest['formatVersion']} model; "
+             f"model/train builds format {FORMAT_VERSION} models only")
     cfg = load_config(args.config, args.set)
     data = data_info(manifest)
     step_path = os.path.join(args.model_dir, manifest["graphs"]["step"]["file"])
 
     torch.set_num_threads(args.threads)
-    graph = StepGraph(WorldModel(cfg["model"], data["n_actions"], data["slot_sizes"])).eval()
+    world = WorldModel(cfg["model"], data["height"], data["width"], data["n_actions"], data["slot_sizes"])
+    graph = StepGraph(world).eval()
     spec = io(cfg["model"], data["height"], data["width"], data["n_actions"], data["n_slots"])["step"]
     parameters = load_onnx_weights(graph, step_path, spec, data)
     with torch.no_grad():
-        latent, _ = graph(*example_inputs(spec, 1))
+        frame = graph(*check_inputs(spec))
     rows = []
     gen = torch.Generator().manual_seed(0)
     for batch in [int(b) for b in args.batches.split(",")]:
@@ -144,7 +166,7 @@ def main():
         "threads": torch.get_num_threads(),
         "runs": args.runs,
         "rows": rows,
-        "check": latent.flatten()[:CHECK_VALUES].tolist(),
+        "check": frame.flatten()[::CHECK_STRIDE].tolist(),
     }))
 
 

@@ -61,6 +61,7 @@ export type TorchRun =
       threads: number;
       runs: number;
       rows: { batch: number; ms: number }[];
+      /** A sample of the step's frame for a fixed input (bench/generator_torch.py, check_inputs). */
       check: number[];
     };
 
@@ -83,7 +84,8 @@ export type GeneratorResult = BenchResult<{
         name: string;
         version: string;
         frame: string;
-        latent: string;
+        /** C x h x w of a format 1 model's latents; null where the ring holds frames (format 2). */
+        latent: string | null;
         context: number;
         stepBytes: number;
       };

@@ -1,7 +1,7 @@
 /**
  * Turns the server's actions and instructions into the step graph's condition rows
- * (MANIFEST.md, "Each tick"): the multi-hot action, and per instruction slot the held
- * token and its age. Names are mapped through the manifest's vocabularies, so a model
+ * (MANIFEST.md, "Each tick"): the multi-hot actions of the last ticks, and per
+ * instruction slot the held token and its age. Names are mapped through the manifest's vocabularies, so a model
  * may order keys and values its own way.
  */
 import { ACTION_KEYS, ActionBits } from '../../model/engine/actions';
@@ -86,5 +86,35 @@ export class HeldInstructions {
       tokens[offset + s] = BigInt(this.tokens[s]);
       ages[offset + s] = this.ages[s];
     }
+  }
+}
+
+/**
+ * One session's last `length` actions, oldest first, the newest being this tick's own.
+ * Before the first tick the history is idle (all zeros), as in training. Format 1 models
+ * see only the tick's action: a history of one.
+ */
+export class ActionHistory {
+  private readonly actions: ActionBits[];
+
+  constructor(
+    private readonly vocabulary: Vocabulary,
+    length: number,
+  ) {
+    this.actions = new Array<ActionBits>(length).fill(0);
+  }
+
+  /** Drops the oldest action and appends this tick's. */
+  advance(action: ActionBits): void {
+    this.actions.shift();
+    this.actions.push(action);
+  }
+
+  /** Writes `length` multi-hot rows (length × actionWidth) into `rows`. */
+  write(rows: Float32Array): void {
+    const width = this.vocabulary.actionWidth;
+    this.actions.forEach((action, i) =>
+      this.vocabulary.writeAction(action, rows.subarray(i * width, (i + 1) * width)),
+    );
   }
 }

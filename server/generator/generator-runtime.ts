@@ -1,15 +1,17 @@
 /**
  * The learned generator at serving time: tensors, manifests and batches, nothing about
- * members, sockets or media. Each session keeps a ring of its last K latents and its
- * held instructions; a tick stacks every requested session into one batch for the step
- * graph (in chunks of `maxBatch`), then moves each ring on by the latent it got back.
- * Input tensors are allocated once per batch size and refilled every tick.
+ * members, sockets or media. Each session keeps a context ring (its last K latents or
+ * frames, by manifest format: context-ring.ts), its recent actions and its held
+ * instructions; a tick stacks every requested session into one batch for the step graph
+ * (in chunks of `maxBatch`), then moves each ring on by what the step returned. Input
+ * tensors are allocated once per batch size and refilled every tick.
  */
 import * as ort from 'onnxruntime-node';
 import { ActionBits } from '../../model/engine/actions';
 import { Instruction } from '../../model/engine/instructions';
-import { HeldInstructions, Vocabulary } from './conditioning';
-import { loadManifest, Manifest } from './manifest';
+import { ActionHistory, HeldInstructions, Vocabulary } from './conditioning';
+import { ContextRing, RingData, RingSource, ringSource } from './context-ring';
+import { expectedGraphs, loadManifest, Manifest, TensorSpec } from './manifest';
 import { GraphOptions, ModelGraphs, openGraphs } from './model-graphs';
 
 export interface RuntimeOptions extends GraphOptions {
@@ -28,15 +30,15 @@ export class GeneratorSessionError extends Error {
 }
 
 interface SessionState {
-  /** K latents, oldest first. */
-  ring: Float32Array;
+  ring: ContextRing;
+  actions: ActionHistory;
   held: HeldInstructions;
 }
 
-/** One batch size's input buffers and the tensors that wrap them. */
+/** One batch size's input buffers (the step's inputs in order) and the tensors that wrap them. */
 interface BatchInputs {
-  context: Float32Array;
-  action: Float32Array;
+  context: RingData;
+  actions: Float32Array;
   instruction: BigInt64Array;
   age: Float32Array;
   feeds: Record<string, ort.Tensor>;
@@ -46,8 +48,11 @@ export class GeneratorRuntime {
   private readonly sessions = new Map<string, SessionState>();
   private readonly batches = new Map<number, BatchInputs>();
   private readonly vocabulary: Vocabulary;
-  /** Elements in one latent, one frame. */
-  private readonly latentSize: number;
+  private readonly rings: RingSource;
+  /** The step's inputs, in graph order: context, actions, instruction, instruction_age. */
+  private readonly stepInputs: TensorSpec[];
+  /** Actions the step sees per session: the rows of its actions input (format 1: one). */
+  private readonly actionHistory: number;
   private readonly frameSize: number;
   /** Steps share the batch buffers, so they must not overlap (the tick loop never overlaps them). */
   private stepping = false;
@@ -58,9 +63,10 @@ export class GeneratorRuntime {
     private readonly maxBatch: number,
   ) {
     this.vocabulary = new Vocabulary(manifest);
-    const { latent, frame } = manifest;
-    this.latentSize = latent.channels * latent.height * latent.width;
-    this.frameSize = frame.width * frame.height * 3;
+    this.rings = ringSource(manifest, graphs);
+    this.stepInputs = expectedGraphs(manifest).step.inputs;
+    this.actionHistory = rowSize(this.stepInputs[1]) / this.vocabulary.actionWidth;
+    this.frameSize = manifest.frame.width * manifest.frame.height * 3;
   }
 
   /** Validates the model folder, opens its graphs and runs a warm-up step. */
@@ -82,7 +88,8 @@ export class GeneratorRuntime {
 
   /**
    * Starts a session from 1..K frames (the video prompt, oldest first; more than K keep
-   * the newest K). Fewer than K are padded by repeating the oldest, as in training.
+   * the newest K). Fewer than K are padded by repeating the oldest, as in training. The
+   * session's action history starts idle.
    */
   async open(sessionId: string, frames: readonly Uint8Array[]): Promise<void> {
     if (frames.length === 0)
@@ -95,19 +102,13 @@ export class GeneratorRuntime {
         );
       }
     });
-    const K = this.contextLength;
-    const used = frames.slice(-K);
-    const latents = await this.encode(used);
-    const ring = new Float32Array(K * this.latentSize);
-    const padding = K - used.length;
-    for (let slot = 0; slot < K; slot++) {
-      const source = Math.max(0, slot - padding);
-      ring.set(
-        latents.subarray(source * this.latentSize, (source + 1) * this.latentSize),
-        slot * this.latentSize,
-      );
-    }
-    this.sessions.set(sessionId, { ring, held: new HeldInstructions(this.vocabulary) });
+    const used = frames.slice(-this.contextLength);
+    const seeds = await this.rings.seeds(used);
+    this.sessions.set(sessionId, {
+      ring: ContextRing.seeded(seeds, used.length, this.contextLength),
+      actions: new ActionHistory(this.vocabulary, this.actionHistory),
+      held: new HeldInstructions(this.vocabulary),
+    });
   }
 
   /** Advances every requested session by one tick; returns their frames in order (fresh buffers). */
@@ -142,28 +143,22 @@ export class GeneratorRuntime {
     states: SessionState[],
   ): Promise<Uint8Array[]> {
     const inputs = this.batchInputs(requests.length);
-    const { actionWidth, slotCount } = this.vocabulary;
-    const ringSize = this.contextLength * this.latentSize;
+    const ringSize = inputs.context.length / requests.length;
+    const actionsSize = inputs.actions.length / requests.length;
     requests.forEach((request, b) => {
       const state = states[b];
-      inputs.context.set(state.ring, b * ringSize);
-      this.vocabulary.writeAction(
-        request.action,
-        inputs.action.subarray(b * actionWidth, (b + 1) * actionWidth),
-      );
+      inputs.context.set(state.ring.data, b * ringSize);
+      state.actions.advance(request.action);
+      state.actions.write(inputs.actions.subarray(b * actionsSize, (b + 1) * actionsSize));
       state.held.advance(request.instructions);
-      state.held.write(inputs.instruction, inputs.age, b * slotCount);
+      state.held.write(inputs.instruction, inputs.age, b * this.vocabulary.slotCount);
     });
     const out = await this.graphs.step.run(inputs.feeds);
-    const latent = out.latent.data as Float32Array;
+    const newest = out[this.rings.newest].data as RingData;
+    const elementSize = newest.length / requests.length;
     const frame = out.frame.data as Uint8Array;
     return states.map((state, b) => {
-      // Drop the oldest latent, append the new one: the ring never re-encodes a frame.
-      state.ring.copyWithin(0, this.latentSize);
-      state.ring.set(
-        latent.subarray(b * this.latentSize, (b + 1) * this.latentSize),
-        ringSize - this.latentSize,
-      );
+      state.ring.advance(newest.subarray(b * elementSize, (b + 1) * elementSize));
       return frame.slice(b * this.frameSize, (b + 1) * this.frameSize);
     });
   }
@@ -171,42 +166,20 @@ export class GeneratorRuntime {
   private batchInputs(batch: number): BatchInputs {
     let inputs = this.batches.get(batch);
     if (inputs) return inputs;
-    const { latent, context } = this.manifest;
-    const { actionWidth, slotCount } = this.vocabulary;
-    const contextData = new Float32Array(batch * context.length * this.latentSize);
-    const action = new Float32Array(batch * actionWidth);
-    const instruction = new BigInt64Array(batch * slotCount);
-    const age = new Float32Array(batch * slotCount);
+    const tensors = this.stepInputs.map((spec) => {
+      const shape = [batch, ...(spec.shape.slice(1) as number[])];
+      return new ort.Tensor(spec.dtype, allocate(spec.dtype, batch * rowSize(spec)), shape);
+    });
+    const [context, actions, instruction, age] = tensors.map((tensor) => tensor.data);
     inputs = {
-      context: contextData,
-      action,
-      instruction,
-      age,
-      feeds: {
-        context: new ort.Tensor('float32', contextData, [
-          batch,
-          context.length,
-          latent.channels,
-          latent.height,
-          latent.width,
-        ]),
-        action: new ort.Tensor('float32', action, [batch, actionWidth]),
-        instruction: new ort.Tensor('int64', instruction, [batch, slotCount]),
-        instruction_age: new ort.Tensor('float32', age, [batch, slotCount]),
-      },
+      context: context as RingData,
+      actions: actions as Float32Array,
+      instruction: instruction as BigInt64Array,
+      age: age as Float32Array,
+      feeds: Object.fromEntries(this.stepInputs.map((spec, i) => [spec.name, tensors[i]])),
     };
     this.batches.set(batch, inputs);
     return inputs;
-  }
-
-  private async encode(frames: readonly Uint8Array[]): Promise<Float32Array> {
-    const { width, height } = this.manifest.frame;
-    const data = new Uint8Array(frames.length * this.frameSize);
-    frames.forEach((frame, i) => data.set(frame, i * this.frameSize));
-    const out = await this.graphs.encode.run({
-      frame: new ort.Tensor('uint8', data, [frames.length, height, width, 3]),
-    });
-    return out.latent.data as Float32Array;
   }
 
   /** The first run of a graph allocates and plans; do it before the first tick is due. */
@@ -222,4 +195,14 @@ export class GeneratorRuntime {
     if (!state) throw new GeneratorSessionError(`the generator has no session "${sessionId}"`);
     return state;
   }
+}
+
+/** Elements of one batch row of a tensor (its shape without the batch dimension). */
+function rowSize(spec: TensorSpec): number {
+  return (spec.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+}
+
+function allocate(dtype: TensorSpec['dtype'], size: number): RingData | BigInt64Array {
+  if (dtype === 'int64') return new BigInt64Array(size);
+  return dtype === 'uint8' ? new Uint8Array(size) : new Float32Array(size);
 }

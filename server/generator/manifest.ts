@@ -9,82 +9,44 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { ACTION_KEYS } from '../../model/engine/actions';
 import { INSTRUCTION_SLOTS, SLOT_NAMES } from '../../model/engine/instructions';
+import {
+  FORMAT_VERSIONS,
+  GraphEntry,
+  GraphName,
+  Manifest,
+  ManifestSchema,
+  ManifestV1,
+  ManifestV2,
+  TensorSpec,
+} from './manifest-schema';
+
+export type { GraphName, Manifest, TensorSpec } from './manifest-schema';
 
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';
 }
 
-const FORMAT_VERSIONS = [1];
-export const GRAPH_NAMES = ['encode', 'step', 'decode'] as const;
-export type GraphName = (typeof GRAPH_NAMES)[number];
-
-const positive = z.number().int().positive();
-const TensorSpec = z.object({
-  name: z.string().min(1),
-  dtype: z.enum(['float32', 'int64', 'uint8']),
-  shape: z.array(z.union([z.string(), positive])).min(1),
-});
-export type TensorSpec = z.infer<typeof TensorSpec>;
-
-const GraphEntry = z.object({
-  file: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256'),
-  bytes: positive,
-  inputs: z.array(TensorSpec).min(1),
-  outputs: z.array(TensorSpec).min(1),
-});
-export type GraphEntry = z.infer<typeof GraphEntry>;
-
-const ManifestSchema = z.object({
-  format: z.literal('worldtick-model'),
-  formatVersion: z.number().int(),
-  name: z.string().min(1),
-  version: z.string().min(1),
-  fps: z.number().positive(),
-  frame: z.object({
-    width: positive,
-    height: positive,
-    channels: z.literal(3),
-    layout: z.literal('NHWC'),
-    dtype: z.literal('uint8'),
-    color: z.literal('RGB'),
-  }),
-  latent: z.object({
-    channels: positive,
-    height: positive,
-    width: positive,
-    dtype: z.literal('float32'),
-  }),
-  context: z.object({
-    length: positive,
-    order: z.literal('oldest-first'),
-    seed: z.literal('repeat-oldest'),
-  }),
-  actions: z.object({
-    keys: z.array(z.string().min(1)).min(1),
-    encoding: z.literal('multi-hot'),
-    cameraAxes: z.array(z.unknown()).max(0, 'binned camera axes are not supported (format 1)'),
-  }),
-  instructions: z.object({
-    slotOrder: z.array(z.string().min(1)).min(1),
-    slots: z.record(z.string(), z.array(z.string().min(1))),
-    holdTicks: positive,
-  }),
-  opset: positive,
-  batchDim: z.string().min(1),
-  graphs: z.object({ encode: GraphEntry, step: GraphEntry, decode: GraphEntry }),
-  training: z.record(z.string(), z.unknown()).optional(),
-});
-export type Manifest = z.infer<typeof ManifestSchema>;
-
 export interface LoadedManifest {
   manifest: Manifest;
   /** The model folder; graph files are relative to it. */
   dir: string;
+  /** The file of one of the format's graphs. */
   graphPath(name: GraphName): string;
+}
+
+export interface GraphIO {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+/** Every format has a `step` graph; format 1 also `encode` and `decode`, format 2 may have `start`. */
+export type ExpectedGraphs = { step: GraphIO } & Partial<Record<GraphName, GraphIO>>;
+
+/** The manifest's graphs, each name with its entry: only those its format has. */
+export function formatGraphs(m: Manifest): [GraphName, GraphEntry][] {
+  const entries = Object.entries(m.graphs) as [GraphName, GraphEntry | undefined][];
+  return entries.filter((entry): entry is [GraphName, GraphEntry] => entry[1] !== undefined);
 }
 
 /** Reads, validates and hashes a model folder. */
@@ -97,9 +59,14 @@ export async function loadManifest(dir: string): Promise<LoadedManifest> {
     throw new ManifestError(`cannot read model manifest ${file}: ${(error as Error).message}`);
   }
   const manifest = parseManifest(raw, file);
-  const graphPath = (name: GraphName) => path.join(dir, manifest.graphs[name].file);
-  for (const name of GRAPH_NAMES)
-    await checkGraphFile(name, manifest.graphs[name], graphPath(name));
+  const graphs = formatGraphs(manifest);
+  const graphPath = (name: GraphName) => {
+    const entry = graphs.find(([graph]) => graph === name)?.[1];
+    if (!entry)
+      throw new ManifestError(`format ${manifest.formatVersion} models have no graph "${name}"`);
+    return path.join(dir, entry.file);
+  };
+  for (const [name, entry] of graphs) await checkGraphFile(name, entry, graphPath(name));
   return { manifest, dir, graphPath };
 }
 
@@ -126,35 +93,63 @@ export function parseManifest(raw: unknown, source: string): Manifest {
 }
 
 /** The graph I/O the runtime relies on, derived from the manifest's sizes (MANIFEST.md, rule 4). */
-export function expectedGraphs(
-  m: Manifest,
-): Record<GraphName, { inputs: TensorSpec[]; outputs: TensorSpec[] }> {
+export function expectedGraphs(m: Manifest): ExpectedGraphs {
+  return m.formatVersion === 1 ? latentGraphs(m) : frameGraphs(m);
+}
+
+/** Format 1: a latent ring; `encode` seeds it, `step` returns the next latent and its frame. */
+function latentGraphs(m: ManifestV1): ExpectedGraphs {
   const b = m.batchDim;
-  const frame: TensorSpec = {
-    name: 'frame',
-    dtype: 'uint8',
-    shape: [b, m.frame.height, m.frame.width, 3],
+  const latentShape = [m.latent.channels, m.latent.height, m.latent.width];
+  const latent: TensorSpec = { name: 'latent', dtype: 'float32', shape: [b, ...latentShape] };
+  const context: TensorSpec = {
+    name: 'context',
+    dtype: 'float32',
+    shape: [b, m.context.length, ...latentShape],
   };
-  const latentShape = [b, m.latent.channels, m.latent.height, m.latent.width];
-  const latent: TensorSpec = { name: 'latent', dtype: 'float32', shape: latentShape };
-  const slots = m.instructions.slotOrder.length;
+  const action: TensorSpec = {
+    name: 'action',
+    dtype: 'float32',
+    shape: [b, m.actions.keys.length],
+  };
   return {
-    encode: { inputs: [frame], outputs: [latent] },
-    step: {
-      inputs: [
-        {
-          name: 'context',
-          dtype: 'float32',
-          shape: [b, m.context.length, ...latentShape.slice(1)],
-        },
-        { name: 'action', dtype: 'float32', shape: [b, m.actions.keys.length] },
-        { name: 'instruction', dtype: 'int64', shape: [b, slots] },
-        { name: 'instruction_age', dtype: 'float32', shape: [b, slots] },
-      ],
-      outputs: [latent, frame],
-    },
-    decode: { inputs: [latent], outputs: [frame] },
+    encode: { inputs: [frameSpec(m)], outputs: [latent] },
+    step: { inputs: [context, action, ...instructionSpecs(m)], outputs: [latent, frameSpec(m)] },
+    decode: { inputs: [latent], outputs: [frameSpec(m)] },
   };
+}
+
+/** Format 2: a ring of the last frames and a history of actions in, the next frame out; a first frame from instructions. */
+function frameGraphs(m: ManifestV2): ExpectedGraphs {
+  const b = m.batchDim;
+  const context: TensorSpec = {
+    name: 'context',
+    dtype: 'uint8',
+    shape: [b, m.context.length, m.frame.height, m.frame.width, 3],
+  };
+  const actions: TensorSpec = {
+    name: 'actions',
+    dtype: 'float32',
+    shape: [b, m.actions.history, m.actions.keys.length],
+  };
+  const [instruction, age] = instructionSpecs(m);
+  return {
+    step: { inputs: [context, actions, instruction, age], outputs: [frameSpec(m)] },
+    start: { inputs: [instruction], outputs: [frameSpec(m)] },
+  };
+}
+
+function frameSpec(m: Manifest): TensorSpec {
+  return { name: 'frame', dtype: 'uint8', shape: [m.batchDim, m.frame.height, m.frame.width, 3] };
+}
+
+/** The held instructions, the same in every format. */
+function instructionSpecs(m: Manifest): TensorSpec[] {
+  const shape = [m.batchDim, m.instructions.slotOrder.length];
+  return [
+    { name: 'instruction', dtype: 'int64', shape },
+    { name: 'instruction_age', dtype: 'float32', shape },
+  ];
 }
 
 /** Compares one tensor list against what is expected; `where` names graph and side. */
@@ -185,13 +180,10 @@ export function compareTensors(
 
 function checkConsistency(m: Manifest, source: string): void {
   const expected = expectedGraphs(m);
-  for (const name of GRAPH_NAMES) {
-    compareTensors(`${source} graphs.${name}.inputs`, m.graphs[name].inputs, expected[name].inputs);
-    compareTensors(
-      `${source} graphs.${name}.outputs`,
-      m.graphs[name].outputs,
-      expected[name].outputs,
-    );
+  for (const [name, entry] of formatGraphs(m)) {
+    const want = expected[name]!;
+    compareTensors(`${source} graphs.${name}.inputs`, entry.inputs, want.inputs);
+    compareTensors(`${source} graphs.${name}.outputs`, entry.outputs, want.outputs);
   }
   for (const slot of m.instructions.slotOrder) {
     if (!m.instructions.slots[slot])

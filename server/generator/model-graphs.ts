@@ -11,6 +11,7 @@ import {
   expectedGraphs,
   GraphName,
   LoadedManifest,
+  Manifest,
   ManifestError,
   TensorSpec,
 } from './manifest';
@@ -25,30 +26,39 @@ export interface GraphOptions {
 }
 
 export interface ModelGraphs {
-  encode: ort.InferenceSession;
   step: ort.InferenceSession;
+  /** Format 1 only: seeds a session's latent ring from its start frames. */
+  encode?: ort.InferenceSession;
   /** The execution provider that runs the graphs. */
   provider: 'cpu' | 'cuda';
   release(): Promise<void>;
 }
 
-/** Loads `encode` and `step` (the server never decodes separately). */
+/** The graphs the server runs: `step`, and format 1's `encode` (`decode` is for evaluation tools). */
+const SERVED_GRAPHS: Record<Manifest['formatVersion'], GraphName[]> = {
+  1: ['encode', 'step'],
+  2: ['step'],
+};
+
+/** Loads the graphs the model's format needs to drive a session. */
 export async function openGraphs(
   model: LoadedManifest,
   options: GraphOptions,
 ): Promise<ModelGraphs> {
   const provider =
     options.provider === 'auto' ? await pickProvider(model, options) : options.provider;
-  const encode = await openGraph(model, 'encode', provider, options.threads);
-  const step = await openGraph(model, 'step', provider, options.threads);
-  return {
-    encode,
-    step,
-    provider,
-    async release() {
-      await Promise.all([encode.release(), step.release()]);
-    },
+  const opened: Partial<Record<GraphName, ort.InferenceSession>> = {};
+  const release = async () => {
+    await Promise.all(Object.values(opened).map((session) => session.release()));
   };
+  try {
+    for (const name of SERVED_GRAPHS[model.manifest.formatVersion])
+      opened[name] = await openGraph(model, name, provider, options.threads);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { step: opened.step!, encode: opened.encode, provider, release };
 }
 
 export async function openGraph(
@@ -70,7 +80,7 @@ export async function openGraph(
       `graph "${name}" (${model.graphPath(name)}) did not load on the ${provider} provider: ${(error as Error).message}`,
     );
   }
-  const expected = expectedGraphs(model.manifest)[name];
+  const expected = expectedGraphs(model.manifest)[name]!;
   try {
     compareTensors(
       `graph "${name}" inputs`,
@@ -111,7 +121,7 @@ async function pickProvider(model: LoadedManifest, options: GraphOptions): Promi
   const libs = path.join(binding, '..', 'bin', 'napi-v6', process.platform, process.arch);
   if (!existsSync(path.join(libs, 'libonnxruntime_providers_cuda.so'))) return 'cpu';
   try {
-    const probe = await openGraph(model, 'encode', 'cuda', options.threads);
+    const probe = await openGraph(model, 'step', 'cuda', options.threads);
     await probe.release();
     return 'cuda';
   } catch {

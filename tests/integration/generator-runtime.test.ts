@@ -1,27 +1,46 @@
 /**
  * @jest-environment ./tests/environments/onnxruntime.js
  *
- * The generator runtime on the shipped model through real onnxruntime-node: manifest
- * and graph validation, batching, the video prompt and held instructions.
+ * The generator runtime through real onnxruntime-node, on one model of each manifest
+ * format: manifest and graph validation, batching, the video prompt, held instructions
+ * and (format 2) the action history (its order: tests/unit/generator-conditioning.test.ts).
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { actionFromKeys } from '../../model/engine/actions';
 import { Engine } from '../../model/engine/engine';
 import { makeInstruction } from '../../model/engine/instructions';
 import { GeneratorRuntime, StepRequest } from '../../server/generator/generator-runtime';
 import { loadManifest, Manifest, ManifestError } from '../../server/generator/manifest';
+import { ManifestV1, ManifestV2 } from '../../server/generator/manifest-schema';
 
 jest.setTimeout(60000);
 
-const SHIPPED = path.join(__dirname, '../../model/shipped');
+const REPOSITORY = path.join(__dirname, '../..');
+/** worldtick-small 0.1.0, the first shipped model, kept as a baseline. */
+const FORMAT_1_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-small-0.1.0');
+/**
+ * A smoke-sized export of model/train (tests/fixtures/models/README.md) until the format 2
+ * model ships; then this line becomes `path.join(REPOSITORY, 'model/shipped')`.
+ */
+const FORMAT_2_MODEL = path.join(REPOSITORY, 'tests/fixtures/models/worldtick-smoke-0.2.0');
+const MODELS = [
+  { format: 1, dir: FORMAT_1_MODEL },
+  { format: 2, dir: FORMAT_2_MODEL },
+];
 const options = { provider: 'cpu' as const, threads: 2, maxBatch: 8 };
+const idle = (sessionId: string): StepRequest => ({ sessionId, action: 0, instructions: [] });
 
-/** A copy of the shipped model whose manifest the test may edit. */
-function copyModel(edit: (manifest: Manifest, dir: string) => void): string {
+const copies: string[] = [];
+afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A copy of a model folder whose manifest (and files) the test may edit. */
+function copyModel<M = Manifest>(source: string, edit: (manifest: M, dir: string) => void): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wt-model-'));
-  cpSync(SHIPPED, dir, { recursive: true });
+  copies.push(dir);
+  cpSync(source, dir, { recursive: true });
   const file = path.join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(file, 'utf8'));
   edit(manifest, dir);
@@ -41,56 +60,53 @@ function engineFrames(seed: number, count: number): Uint8Array[] {
   return frames;
 }
 
-describe('model manifest and graph validation', () => {
-  const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  const broken = (edit: (m: Manifest, dir: string) => void) => {
-    const dir = copyModel(edit);
-    dirs.push(dir);
-    return dir;
-  };
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
-  it('accepts the shipped model', async () => {
-    const { manifest } = await loadManifest(SHIPPED);
-    expect(manifest.format).toBe('worldtick-model');
+describe.each(MODELS)('format $format model: manifest and graph validation', ({ format, dir }) => {
+  it('accepts the model', async () => {
+    const { manifest } = await loadManifest(dir);
+    expect(manifest.formatVersion).toBe(format);
   });
 
   it('refuses an unknown format version, naming the versions it reads', async () => {
-    const dir = broken((m) => (m.formatVersion = 9));
-    await expect(loadManifest(dir)).rejects.toThrow(
-      /formatVersion 9 is not supported; this server reads 1/,
+    const copy = copyModel<{ formatVersion: number }>(dir, (m) => (m.formatVersion = 9));
+    await expect(loadManifest(copy)).rejects.toThrow(
+      /formatVersion 9 is not supported; this server reads 1, 2/,
     );
   });
 
   it('refuses a graph file that differs from its SHA-256', async () => {
-    const dir = broken((m, d) => {
+    const copy = copyModel(dir, (m, d) => {
       const step = path.join(d, m.graphs.step.file);
       const bytes = readFileSync(step);
       bytes[bytes.length - 1] ^= 0xff;
       writeFileSync(step, bytes);
     });
-    await expect(loadManifest(dir)).rejects.toThrow(
+    await expect(loadManifest(copy)).rejects.toThrow(
       /graph "step": .* has SHA-256 [0-9a-f]{64}, the manifest says/,
     );
   });
 
+  it('refuses a model that lacks an action key the server sends', async () => {
+    const copy = copyModel(
+      dir,
+      (m) => (m.actions.keys = m.actions.keys.map((k) => (k === 'jump' ? 'leap' : k))),
+    );
+    await expect(loadManifest(copy)).rejects.toThrow(ManifestError);
+    await expect(loadManifest(copy)).rejects.toThrow(/actions\.keys lacks the server's keys jump/);
+  });
+});
+
+describe('format 1 validation', () => {
   it('refuses a manifest whose shapes disagree with its own sizes', async () => {
-    const dir = broken((m) => (m.graphs.step.inputs[0].shape[1] = 7));
-    await expect(loadManifest(dir)).rejects.toThrow(
+    const copy = copyModel(FORMAT_1_MODEL, (m) => (m.graphs.step.inputs[0].shape[1] = 7));
+    await expect(loadManifest(copy)).rejects.toThrow(
       /graphs\.step\.inputs "context": shape \["batch",7,.*expected \["batch",4,/,
     );
   });
 
-  it('refuses a model that lacks an action key the server sends', async () => {
-    const dir = broken(
-      (m) => (m.actions.keys = m.actions.keys.map((k: string) => (k === 'jump' ? 'leap' : k))),
-    );
-    await expect(loadManifest(dir)).rejects.toThrow(ManifestError);
-    await expect(loadManifest(dir)).rejects.toThrow(/actions\.keys lacks the server's keys jump/);
-  });
-
   it('refuses a wrong graph: a decode graph shipped as the encode graph', async () => {
-    const dir = broken((m, d) => {
+    const copy = copyModel<ManifestV1>(FORMAT_1_MODEL, (m, d) => {
       m.graphs.encode = {
         ...m.graphs.encode,
         file: m.graphs.decode.file,
@@ -98,16 +114,51 @@ describe('model manifest and graph validation', () => {
         bytes: m.graphs.decode.bytes,
       };
     });
-    await expect(GeneratorRuntime.load(dir, options)).rejects.toThrow(
+    await expect(GeneratorRuntime.load(copy, options)).rejects.toThrow(
       /graph "encode" inputs: tensors are \[latent\], expected \[frame\]/,
     );
   });
 });
 
-describe('generator runtime', () => {
+describe('format 2 validation', () => {
+  it('refuses a context length other than the two frames the format holds', async () => {
+    const copy = copyModel<ManifestV2>(FORMAT_2_MODEL, (m) => {
+      (m.context as { length: number }).length = 3;
+      m.graphs.step.inputs[0].shape[1] = 3;
+    });
+    await expect(loadManifest(copy)).rejects.toThrow(
+      /context\.length: format 2 rings hold the last 2 frames; found 3/,
+    );
+  });
+
+  it('refuses an action history that disagrees with the step input', async () => {
+    const copy = copyModel<ManifestV2>(FORMAT_2_MODEL, (m) => (m.actions.history = 4));
+    await expect(loadManifest(copy)).rejects.toThrow(
+      /graphs\.step\.inputs "actions": shape \["batch",8,8\], expected \["batch",4,8\]/,
+    );
+  });
+
+  it('refuses a wrong graph at load: a format 1 step graph under a format 2 manifest', async () => {
+    const copy = copyModel<ManifestV2>(FORMAT_2_MODEL, (m, d) => {
+      const file = path.join(d, 'step-format-1.onnx');
+      copyFileSync(path.join(FORMAT_1_MODEL, 'step.onnx'), file);
+      m.graphs.step = {
+        ...m.graphs.step,
+        file: 'step-format-1.onnx',
+        sha256: sha256(file),
+        bytes: readFileSync(file).length,
+      };
+    });
+    await expect(GeneratorRuntime.load(copy, options)).rejects.toThrow(
+      /graph "step" inputs: tensors are \[context, action, instruction, instruction_age\], expected \[context, actions, instruction, instruction_age\]/,
+    );
+  });
+});
+
+describe.each(MODELS)('format $format model: generator runtime', ({ dir }) => {
   let runtime: GeneratorRuntime;
   beforeAll(async () => {
-    runtime = await GeneratorRuntime.load(SHIPPED, options);
+    runtime = await GeneratorRuntime.load(dir, options);
   });
   afterAll(() => runtime?.release());
 
@@ -137,20 +188,47 @@ describe('generator runtime', () => {
   it('continues from a video prompt, and a prompt changes what it shows', async () => {
     await runtime.open('prompt-a', engineFrames(21, 4));
     await runtime.open('prompt-b', engineFrames(22, 1));
-    const [a, b] = await runtime.step([
-      { sessionId: 'prompt-a', action: 0, instructions: [] },
-      { sessionId: 'prompt-b', action: 0, instructions: [] },
-    ]);
+    const [a, b] = await runtime.step([idle('prompt-a'), idle('prompt-b')]);
     expect(a).toHaveLength(128 * 128 * 3);
-    expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).not.toBe(0);
+    expect(same(a, b)).toBe(false);
+  });
+
+  it('pads a prompt of one frame F to a full ring [F, …, F]', async () => {
+    const [frame] = engineFrames(31, 1);
+    await runtime.open('one', [frame]);
+    await runtime.open('full', new Array<Uint8Array>(runtime.contextLength).fill(frame));
+    for (let tick = 0; tick < 3; tick++) {
+      const [one, full] = await runtime.step([idle('one'), idle('full')]);
+      expect(same(one, full)).toBe(true);
+    }
   });
 
   it('refuses a prompt frame of the wrong size and an unknown session, clearly', async () => {
     await expect(runtime.open('bad', [new Uint8Array(10)])).rejects.toThrow(
       /start frame 0 has 10 bytes; expected 128x128 RGB \(49152 bytes\)/,
     );
-    await expect(
-      runtime.step([{ sessionId: 'nobody', action: 0, instructions: [] }]),
-    ).rejects.toThrow(/no session "nobody"/);
+    await expect(runtime.step([idle('nobody')])).rejects.toThrow(/no session "nobody"/);
+  });
+});
+
+describe('format 2 model: the action history', () => {
+  let runtime: GeneratorRuntime;
+  beforeAll(async () => {
+    runtime = await GeneratorRuntime.load(FORMAT_2_MODEL, options);
+  });
+  afterAll(() => runtime?.release());
+  const turnLeft = actionFromKeys(['turn_left']);
+
+  it('a held turn moves the picture away from what idling shows', async () => {
+    const start = engineFrames(42, 1);
+    await runtime.open('turning', start);
+    await runtime.open('idling', start);
+    let frames: Uint8Array[] = [];
+    for (let tick = 0; tick < 6; tick++)
+      frames = await runtime.step([
+        { sessionId: 'turning', action: turnLeft, instructions: [] },
+        idle('idling'),
+      ]);
+    expect(same(frames[0], frames[1])).toBe(false);
   });
 });

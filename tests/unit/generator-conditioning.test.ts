@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { actionFromKeys } from '../../model/engine/actions';
 import { makeInstruction } from '../../model/engine/instructions';
-import { HeldInstructions, Vocabulary } from '../../server/generator/conditioning';
+import { ActionHistory, HeldInstructions, Vocabulary } from '../../server/generator/conditioning';
 import { Manifest, parseManifest } from '../../server/generator/manifest';
 
 const shipped = JSON.parse(
@@ -71,5 +71,21 @@ describe('generator conditioning', () => {
     const keys = reordered.actions.keys;
     expect([...row]).toEqual(keys.map((k) => (k === 'forward' || k === 'sprint' ? 1 : 0)));
     expect(vocabulary.locate(makeInstruction('weather', 'snow')).token).toBe(2);
+  });
+
+  it('keeps the last actions oldest first, this tick’s newest, idle before the first tick', () => {
+    const vocabulary = new Vocabulary(shipped);
+    const history = new ActionHistory(vocabulary, 4);
+    for (const keys of [['turn_left'], [], ['forward', 'sprint']])
+      history.advance(actionFromKeys(keys));
+    const rows = new Float32Array(4 * vocabulary.actionWidth).fill(-1);
+    history.write(rows);
+    const row = (...held: string[]) => shipped.actions.keys.map((k) => (held.includes(k) ? 1 : 0));
+    expect([...rows]).toEqual([
+      ...row(),
+      ...row('turn_left'),
+      ...row(),
+      ...row('forward', 'sprint'),
+    ]);
   });
 });

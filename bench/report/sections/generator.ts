@@ -21,8 +21,8 @@ ${torch.model.parameterTensors} parameter tensors read back from \`${torch.model
 ${torch.threads} threads, median of ${torch.runs} calls;
 ${
   torch.sameModel
-    ? 'the two runtimes give the same latent for all-zero inputs (same model).'
-    : '**the two runtimes give different latents for all-zero inputs: the torch graph does not match the exported one** (architecture config?), so the comparison is of two different models.'
+    ? 'the two runtimes give the same frame for a fixed input (same model).'
+    : '**the two runtimes give different frames for a fixed input: the torch graph does not match the exported one** (architecture config?), so the comparison is of two different models.'
 }`;
   const batch1 = r.rows.find((row) => row.batch === 1);
   const budget = batch1
@@ -31,8 +31,8 @@ ${
       : `missed by ${num(batch1.ortMs.p50 - STEP_BUDGET_MS)} ms; the time is all the step graph's own (one onnxruntime call, its convolutions on ${r.threads} threads)`
     : '';
   return `${head}
-The model's \`step\` graph (one tick: context ring + conditions → next latent and its frame;
-${m.name}@${m.version}, ${m.frame} frames, ${m.latent} latents, context ${m.context},
+The model's \`step\` graph (one tick: context ring + conditions → next frame;
+${m.name}@${m.version}, ${m.frame} frames, context ${m.latent ? `${m.context} latents of ${m.latent}` : `${m.context} frames`},
 ${num(m.stepBytes / 1e6)} MB) on random inputs built from the manifest, at batch ${r.rows.map((row) => row.batch).join(', ')}:
 onnxruntime-node ${r.onnxruntime ?? ''} as the server runs it (CPU provider,
 \`intraOpNumThreads\` = ${r.threads}, ${r.runs} timed calls after 5 warm-up), against PyTorch
