@@ -15,6 +15,7 @@ import { WorkerPool } from './media/worker-pool';
 import { Metrics } from './metrics';
 import { ticksFromSeconds } from './session/control/options';
 import { JoinTokens } from './session/join-tokens';
+import { LobbyAccess } from './session/lobby-access';
 import { SessionRegistry } from './session/registry';
 import { Session } from './session/session';
 import { broadcastSession, registerHandlers } from './signaling/handlers';
@@ -31,6 +32,8 @@ export interface RunningServer {
   loop: TickLoop;
   metrics: Metrics;
   tokens: JoinTokens;
+  /** The operator key that lets a connection create sessions (CREATE_KEY, or a random one). */
+  createKey: string;
   /** Host join tokens of the sessions configured at start-up. */
   hostTokens: Record<string, string>;
   store: StateStore;
@@ -80,6 +83,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     inputRateLimit: config.INPUT_RATE_LIMIT,
     capacity: { host: 1, player: config.MAX_PLAYERS, spectator: config.MAX_SPECTATORS },
     idleCloseMs: config.IDLE_CLOSE_MS,
+    unjoinedCloseMs: config.UNJOINED_CLOSE_MS,
     maxSessions: config.MAX_SESSIONS,
     log,
   });
@@ -90,6 +94,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     config.JOIN_TOKEN_TTL_S,
     config.INVITE_MAX_JOINS,
   );
+
+  const createKey = config.CREATE_KEY ?? randomBytes(16).toString('hex');
+  const lobbyAccess = new LobbyAccess(createKey, tokens, {
+    perCredential: config.CREATE_QUOTA,
+    perAddress: config.CREATE_ADDRESS_QUOTA,
+  });
 
   const store = await createStore(config.STORE_URL, {
     ttlMs: config.STORE_TTL_MS,
@@ -110,6 +120,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     registry,
     directory: store.sessions,
     tokens,
+    lobbyAccess,
     video,
     openInvites: config.OPEN_INVITES,
     reconnectWindowMs: config.RECONNECT_WINDOW_MS,
@@ -127,7 +138,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     // The operator's own link, printed once: good for any number of joins (one host at a time).
     hostTokens[id] = await tokens.issue(id, 'host', 'host', 0);
   }
-  const idleSweep = setInterval(() => registry.closeIdle(), Math.min(config.IDLE_CLOSE_MS, 5000));
+  const idleSweep = setInterval(
+    () => registry.closeIdle(),
+    Math.min(config.IDLE_CLOSE_MS, config.UNJOINED_CLOSE_MS, 5000) / 2,
+  );
 
   const loop = new TickLoop(config.TICK_HZ, registry, source, log);
   let overruns = 0;
@@ -183,6 +197,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     loop,
     metrics,
     tokens,
+    createKey,
     hostTokens,
     store,
     source,

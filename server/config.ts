@@ -76,6 +76,14 @@ const ConfigSchema = z.object({
   RECONNECT_WINDOW_MS: intIn(0, 3600000).default(120000),
   /** Sessions created at run time close after this long with nobody connected. */
   IDLE_CLOSE_MS: intIn(1000, 24 * 3600000).default(300000),
+  /** ...and after this long when nobody ever joined them (a creation that was never used). */
+  UNJOINED_CLOSE_MS: intIn(1000, 24 * 3600000).default(30000),
+  /** Operator key that lets a connection create sessions (Socket.IO auth `{ key }`). Unset: a random one per process, printed at start. */
+  CREATE_KEY: z.string().min(16, 'CREATE_KEY must be at least 16 characters').optional(),
+  /** Sessions one credential (the operator key, or one create token's subject) may keep open. */
+  CREATE_QUOTA: intIn(1, 10000).default(8),
+  /** Sessions one client address may keep open, whatever its credentials. */
+  CREATE_ADDRESS_QUOTA: intIn(1, 10000).default(8),
   /** How a session's members steer at start: solo pilot, round-robin turns, democracy vote, or anarchy. */
   CONTROL_MODE: z.enum(['solo', 'round-robin', 'democracy', 'anarchy']).default('anarchy'),
   /** How proposed instructions are approved: by the host, or by a vote of the players. */

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     ([id, token]) => `  host of "${id}": ${server.url}/s/${id}#token=${token}\n`,
   );
   process.stdout.write(
-    `worldtick is live at ${server.url}/ (spectate: ${server.url}/s/${first}?role=spectator)\n${hostLinks.join('')}`,
+    `worldtick is live at ${server.url}/ (spectate: ${server.url}/s/${first}?role=spectator)\n${hostLinks.join('')}` +
+      // A generated key is shown once, here; a configured one is never echoed.
+      `  create sessions with Socket.IO auth { key: ${config.CREATE_KEY ? 'CREATE_KEY' : `"${server.createKey}"`} }\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {

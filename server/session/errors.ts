@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_JOINED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'QUOTA_EXCEEDED'
   | 'SESSION_FULL'
   | 'MEDIA_REFUSED'
   | 'INTERNAL';

@@ -24,6 +24,9 @@ const Claims = z.object({
 export type JoinClaims = z.infer<typeof Claims>;
 
 const ISSUER = 'worldtick';
+/** The scope of a create token: a lobby credential, never a seat. */
+const CREATE_SCOPE = 'create';
+const CreateClaims = z.object({ scope: z.literal(CREATE_SCOPE), sub: z.string().min(1) });
 
 export class JoinTokens {
   private readonly key: Uint8Array;
@@ -55,23 +58,47 @@ export class JoinTokens {
 
   /** The token's claims, or a typed FORBIDDEN error saying what is wrong with it. */
   async verify(token: string): Promise<JoinClaims> {
+    const claims = Claims.safeParse(await this.verified(token, 'join'));
+    if (!claims.success)
+      throw new WireError('FORBIDDEN', 'join token lacks session, role, subject or join count');
+    return claims.data;
+  }
+
+  /**
+   * A create token: lets `subject` (an account, a team) create sessions, within its
+   * quota. Minted by whatever shares the secret (an account service, an operator script).
+   */
+  issueCreate(subject: string, ttlSeconds = this.ttlSeconds): Promise<string> {
+    return new SignJWT({ scope: CREATE_SCOPE })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(subject)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  /** The subject of a valid create token, or a typed FORBIDDEN error. */
+  async verifyCreate(token: string): Promise<string> {
+    const claims = CreateClaims.safeParse(await this.verified(token, 'create'));
+    if (!claims.success) throw new WireError('FORBIDDEN', 'not a create token');
+    return claims.data.sub;
+  }
+
+  private async verified(token: string, kind: string): Promise<unknown> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
         algorithms: ['HS256'],
-        requiredClaims: ['exp', 'jti', 'sub'],
+        requiredClaims: kind === 'join' ? ['exp', 'jti', 'sub'] : ['exp', 'sub'],
       });
-      const claims = Claims.safeParse(payload);
-      if (!claims.success)
-        throw new WireError('FORBIDDEN', 'join token lacks session, role, subject or join count');
-      return claims.data;
+      return payload;
     } catch (error) {
-      if (error instanceof WireError) throw error;
       if (error instanceof errors.JWTExpired)
-        throw new WireError('FORBIDDEN', 'join token expired; ask for a new invite');
+        throw new WireError('FORBIDDEN', `${kind} token expired; ask for a new one`);
       if (error instanceof errors.JWTClaimValidationFailed)
-        throw new WireError('FORBIDDEN', `join token lacks its "${error.claim}" claim`);
-      throw new WireError('FORBIDDEN', 'join token is not valid for this server');
+        throw new WireError('FORBIDDEN', `${kind} token lacks its "${error.claim}" claim`);
+      throw new WireError('FORBIDDEN', `${kind} token is not valid for this server`);
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The sessions this process serves: creating one opens its world in the frame source
  * and its video stream; closing one frees both. Sessions created at run time close by
- * themselves after a configurable time with nobody connected; those configured at
+ * themselves after a configurable time with nobody connected, and sooner when nobody
+ * ever joined them (a lobby flood's sessions go in seconds); those configured at
  * start-up are kept. Emits 'created' and 'closed' with the session.
  */
 import { EventEmitter } from 'node:events';
@@ -20,6 +21,8 @@ export interface RegistryOptions {
   inputRateLimit: number;
   capacity: Capacity;
   idleCloseMs: number;
+  /** Idle time after which a run-time session nobody ever joined closes. */
+  unjoinedCloseMs: number;
   /** Most sessions this process serves at once (each holds a router and an encoder). */
   maxSessions: number;
   log: Logger;
@@ -40,6 +43,8 @@ interface Entry {
   persistent: boolean;
   /** When the session last had nobody connected (null while someone is). */
   emptySince: number | null;
+  /** Whether anyone has joined it yet. */
+  joined: boolean;
 }
 
 export class SessionRegistry extends EventEmitter {
@@ -86,7 +91,9 @@ export class SessionRegistry extends EventEmitter {
       inputRateLimit: this.options.inputRateLimit,
       capacity: this.options.capacity,
     });
-    this.entries.set(id, { session, persistent, emptySince: this.now() });
+    const entry: Entry = { session, persistent, emptySince: this.now(), joined: false };
+    session.once('member', () => (entry.joined = true));
+    this.entries.set(id, entry);
     this.options.log.info('session created', {
       sessionId: id,
       seed,
@@ -128,14 +135,16 @@ export class SessionRegistry extends EventEmitter {
     this.emit('closed', entry.session);
   }
 
-  /** Closes run-time sessions that have had nobody connected for the idle time. */
+  /** Closes run-time sessions that have had nobody connected for their idle time. */
   closeIdle(): void {
     const now = this.now();
     for (const [id, entry] of this.entries) {
+      const { idleCloseMs, unjoinedCloseMs } = this.options;
+      const idleMs = entry.joined ? idleCloseMs : Math.min(idleCloseMs, unjoinedCloseMs);
       if (entry.session.connectedCount() > 0) entry.emptySince = null;
       else if (entry.emptySince === null) entry.emptySince = now;
-      else if (!entry.persistent && now - entry.emptySince >= this.options.idleCloseMs)
-        this.close(id, 'idle');
+      else if (!entry.persistent && now - entry.emptySince >= idleMs)
+        this.close(id, entry.joined ? 'idle' : 'never joined');
     }
   }
 

@@ -19,6 +19,7 @@ import { checkPayload } from './payload-guard';
 import { VIDEO_CLOCK_RATE } from '../media/rtp-timestamp';
 import { toWireError, WireError } from '../session/errors';
 import { JoinTokens } from '../session/join-tokens';
+import { LobbyAccess } from '../session/lobby-access';
 import { RateLimiter } from '../session/rate-limiter';
 import { SessionRegistry } from '../session/registry';
 import { Member, Session } from '../session/session';
@@ -56,6 +57,8 @@ export interface SignalingOptions {
   /** Sessions of every process sharing the state store (which process serves which). */
   directory: SessionDirectory;
   tokens: JoinTokens;
+  /** Who may create sessions, and how many each may keep open. */
+  lobbyAccess: LobbyAccess;
   video: VideoFormat;
   openInvites: boolean;
   reconnectWindowMs: number;
@@ -157,10 +160,20 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
     handle('session:create', CreateSessionMessage, async ({ id, seed, name, prompt }) => {
       lobby();
-      const session = await registry.create(id ?? randomUUID().slice(0, 8), {
-        seed: seed ?? (Math.random() * 0xffffffff) >>> 0,
-        prompt: prompt && decodePrompt(prompt, options.video),
-      });
+      // The credential comes with the connection (Socket.IO `auth`), as an API key would.
+      const credential = await options.lobbyAccess.credential(socket.handshake.auth?.key);
+      const release = options.lobbyAccess.reserve(credential, socket.handshake.address);
+      let session: Session;
+      try {
+        session = await registry.create(id ?? randomUUID().slice(0, 8), {
+          seed: seed ?? (Math.random() * 0xffffffff) >>> 0,
+          prompt: prompt && decodePrompt(prompt, options.video),
+        });
+      } catch (error) {
+        release();
+        throw error;
+      }
+      session.once('closed', release);
       return {
         session: { id: session.id, seed: session.seed },
         token: await tokens.issue(session.id, 'host', name),

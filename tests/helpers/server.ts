@@ -21,8 +21,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return startServer(config, createLogger(config.LOG_LEVEL));
 }
 
+/** A client of `server` holding its operator key, so it may create sessions. */
 export async function connect(server: RunningServer): Promise<Socket> {
-  const socket = io(server.url, { transports: ['websocket'], forceNew: true });
+  const socket = io(server.url, {
+    transports: ['websocket'],
+    forceNew: true,
+    auth: { key: server.createKey },
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
