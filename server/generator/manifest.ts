@@ -63,7 +63,9 @@ export async function loadManifest(dir: string): Promise<LoadedManifest> {
   const graphPath = (name: GraphName) => {
     const entry = graphs.find(([graph]) => graph === name)?.[1];
     if (!entry)
-      throw new ManifestError(`format ${manifest.formatVersion} models have no graph "${name}"`);
+      throw new ManifestError(
+        `${file} lists no graph "${name}" (format ${manifest.formatVersion})`,
+      );
     return path.join(dir, entry.file);
   };
   for (const [name, entry] of graphs) await checkGraphFile(name, entry, graphPath(name));
