@@ -14,6 +14,7 @@ import { INSTRUCTION_SLOTS, makeInstruction } from '../engine/instructions';
 import { GeneratorRuntime } from '../../server/generator/generator-runtime';
 import { EvalDataset, isSettled, sampleRecords, SampleOptions, Split } from './data';
 import {
+  DetectableSlot,
   DETECTED_SLOTS,
   DetectedSlot,
   frameFeatures,
@@ -29,10 +30,10 @@ import { share } from './summary';
 export const JUDGE_TICKS = 40;
 export const VOTE_FRAMES = 5;
 
-export interface DetectorFigures {
+export interface DetectorFigures<S extends DetectableSlot = DetectedSlot> {
   trainFrames: number;
   /** Accuracy per slot on settled held-out engine frames. */
-  heldout: Record<DetectedSlot, { frames: number; accuracy: number }>;
+  heldout: Record<S, { frames: number; accuracy: number }>;
 }
 
 export interface SlotAdherence {
@@ -62,35 +63,38 @@ export interface AdherenceOptions {
   batch: number;
 }
 
-/** Settled frames of a split with their labels as engine value indices. */
-export function labelledFrames(
+/** Settled frames of a split with their labels (for `slots`) as engine value indices. */
+export function labelledFrames<S extends DetectableSlot>(
   dataset: EvalDataset,
   split: Split,
   options: SampleOptions,
-): LabelledFrame[] {
+  slots: readonly S[],
+): LabelledFrame<S>[] {
   const { slotOrder, instructionSlots } = dataset.manifest;
-  const frames: LabelledFrame[] = [];
+  const frames: LabelledFrame<S>[] = [];
   sampleRecords(dataset, split, options, (episode, record) => {
     const labels = Object.fromEntries(
-      DETECTED_SLOTS.map((slot) => {
+      slots.map((slot) => {
         const stored = record.environment[slotOrder.indexOf(slot)];
         const name = instructionSlots[slot][stored];
         const settled = isSettled(episode, record.step, slot);
         return [slot, settled ? (INSTRUCTION_SLOTS[slot] as readonly string[]).indexOf(name) : -1];
       }),
-    ) as Record<DetectedSlot, number>;
+    ) as Record<S, number>;
     frames.push({ features: frameFeatures(record.frame, dataset.size), labels });
   });
   return frames;
 }
 
-export function trainDetectors(
+/** Detectors for `slots` trained on the train split, and their accuracy on held-out frames. */
+export function trainDetectors<S extends DetectableSlot>(
   dataset: EvalDataset,
-  options: AdherenceOptions,
-): { detectors: SlotDetectors; figures: DetectorFigures } {
-  const train = labelledFrames(dataset, 'train', options.train);
-  const detectors = SlotDetectors.train(train, INSTRUCTION_SLOTS);
-  const heldout = detectors.accuracy(labelledFrames(dataset, 'heldout', options.validation));
+  options: { train: SampleOptions; validation: SampleOptions },
+  slots: readonly S[],
+): { detectors: SlotDetectors<S>; figures: DetectorFigures<S> } {
+  const train = labelledFrames(dataset, 'train', options.train, slots);
+  const detectors = SlotDetectors.train(slots, train, INSTRUCTION_SLOTS);
+  const heldout = detectors.accuracy(labelledFrames(dataset, 'heldout', options.validation, slots));
   return { detectors, figures: { trainFrames: train.length, heldout } };
 }
 
@@ -111,7 +115,7 @@ export async function evaluateAdherence(
 ): Promise<AdherenceFigures> {
   const size = dataset.size;
   log('adherence: training detectors');
-  const { detectors, figures } = trainDetectors(dataset, options);
+  const { detectors, figures } = trainDetectors(dataset, options, DETECTED_SLOTS);
   const judge = (frames: readonly Uint8Array[], slot: DetectedSlot, target: number) =>
     majority(
       frames.slice(-VOTE_FRAMES).map((f) => detectors.predict(frameFeatures(f, size))[slot]),

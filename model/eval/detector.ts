@@ -1,5 +1,5 @@
 /**
- * Instruction detectors: per slot (weather, time, event), a softmax classifier on colour
+ * Instruction detectors: per slot (weather, time, event; biome for the closed loop), a softmax classifier on colour
  * statistics of a frame. Weather, time of day and events change the sky and light
  * colours, the contrast (fog), fine texture (rain streaks, snow flakes) and how much
  * water shows (a flood), so the features are the mean colour and chromaticity of an
@@ -17,6 +17,8 @@ const { abs, floor, max, sqrt } = Math;
 /** The slots whose instructions the adherence check judges. */
 export const DETECTED_SLOTS = ['weather', 'time', 'event'] as const;
 export type DetectedSlot = (typeof DETECTED_SLOTS)[number];
+/** Every slot a detector can be trained for (the character has its own matcher). */
+export type DetectableSlot = DetectedSlot | 'biome';
 
 const BANDS = 8;
 const BLOCKS = 4;
@@ -77,23 +79,27 @@ export function frameFeatures(frame: Uint8Array, size: FrameSize): Float64Array 
 }
 
 /** A frame's features and, per detected slot, its value index (-1 where the label is unsettled). */
-export interface LabelledFrame {
+export interface LabelledFrame<S extends DetectableSlot = DetectedSlot> {
   features: Float64Array;
-  labels: Record<DetectedSlot, number>;
+  labels: Record<S, number>;
 }
 
-export type SlotPrediction = { [S in DetectedSlot]: number };
+export type SlotPrediction<S extends DetectableSlot = DetectedSlot> = Record<S, number>;
 
-export class SlotDetectors {
-  private constructor(private readonly classifiers: Record<DetectedSlot, SoftmaxClassifier>) {}
+export class SlotDetectors<S extends DetectableSlot = DetectedSlot> {
+  private constructor(
+    readonly slots: readonly S[],
+    private readonly classifiers: Record<S, SoftmaxClassifier>,
+  ) {}
 
   /** One classifier per slot, each on the frames whose label for it is settled. */
-  static train(
-    frames: readonly LabelledFrame[],
-    values: Record<DetectedSlot, readonly string[]>,
-  ): SlotDetectors {
+  static train<S extends DetectableSlot>(
+    slots: readonly S[],
+    frames: readonly LabelledFrame<S>[],
+    values: Record<S, readonly string[]>,
+  ): SlotDetectors<S> {
     const classifiers = Object.fromEntries(
-      DETECTED_SLOTS.map((slot) => {
+      slots.map((slot) => {
         const usable = frames.filter((f) => f.labels[slot] >= 0);
         if (usable.length === 0) throw new Error(`no settled training frames for slot "${slot}"`);
         const classifier = SoftmaxClassifier.train(
@@ -103,30 +109,26 @@ export class SlotDetectors {
         );
         return [slot, classifier];
       }),
-    ) as Record<DetectedSlot, SoftmaxClassifier>;
-    return new SlotDetectors(classifiers);
+    ) as Record<S, SoftmaxClassifier>;
+    return new SlotDetectors(slots, classifiers);
   }
 
-  predict(features: Float64Array): SlotPrediction {
-    return {
-      weather: this.classifiers.weather.predict(features),
-      time: this.classifiers.time.predict(features),
-      event: this.classifiers.event.predict(features),
-    };
+  predict(features: Float64Array): SlotPrediction<S> {
+    return Object.fromEntries(
+      this.slots.map((slot) => [slot, this.classifiers[slot].predict(features)]),
+    ) as SlotPrediction<S>;
   }
 
   /** Share of settled frames whose slot value is predicted right, per slot (NaN: none). */
-  accuracy(
-    frames: readonly LabelledFrame[],
-  ): Record<DetectedSlot, { frames: number; accuracy: number }> {
+  accuracy(frames: readonly LabelledFrame<S>[]): Record<S, { frames: number; accuracy: number }> {
     return Object.fromEntries(
-      DETECTED_SLOTS.map((slot) => {
+      this.slots.map((slot) => {
         const usable = frames.filter((f) => f.labels[slot] >= 0);
         const right = usable.filter(
           (f) => this.classifiers[slot].predict(f.features) === f.labels[slot],
         ).length;
         return [slot, { frames: usable.length, accuracy: share(right, usable.length) }];
       }),
-    ) as Record<DetectedSlot, { frames: number; accuracy: number }>;
+    ) as Record<S, { frames: number; accuracy: number }>;
   }
 }

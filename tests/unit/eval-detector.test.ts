@@ -1,6 +1,11 @@
 /** The instruction detectors' classifier and frame features on synthetic data. */
 import { SoftmaxClassifier } from '../../model/eval/classifier';
-import { frameFeatures, LabelledFrame, SlotDetectors } from '../../model/eval/detector';
+import {
+  DETECTED_SLOTS,
+  frameFeatures,
+  LabelledFrame,
+  SlotDetectors,
+} from '../../model/eval/detector';
 import { Rng } from '../../model/dataset/prng';
 
 describe('SoftmaxClassifier', () => {
@@ -108,7 +113,7 @@ describe('SlotDetectors on synthetic frames', () => {
   };
 
   it('learns each slot from its own statistic and predicts new frames', () => {
-    const detectors = SlotDetectors.train(labelled(1, 200).frames, values);
+    const detectors = SlotDetectors.train(DETECTED_SLOTS, labelled(1, 200).frames, values);
     const test = labelled(2, 60);
     const accuracy = detectors.accuracy(test.frames);
     for (const slot of ['weather', 'time', 'event'] as const) {
@@ -126,12 +131,12 @@ describe('SlotDetectors on synthetic frames', () => {
       ...f,
       labels: { ...f.labels, weather: f.labels.weather === 2 ? 2 : -1 },
     }));
-    const detectors = SlotDetectors.train(masked, values);
+    const detectors = SlotDetectors.train(DETECTED_SLOTS, masked, values);
     const settled = masked.filter((f) => f.labels.weather === 2);
     expect(settled.every((f) => detectors.predict(f.features).weather === 2)).toBe(true);
     expect(detectors.accuracy(masked).weather).toEqual({ frames: settled.length, accuracy: 1 });
     const none = frames.map((f) => ({ ...f, labels: { ...f.labels, time: -1 } }));
-    expect(() => SlotDetectors.train(none, values)).toThrow(
+    expect(() => SlotDetectors.train(DETECTED_SLOTS, none, values)).toThrow(
       /no settled training frames for slot "time"/,
     );
   });

@@ -1,0 +1,83 @@
+/**
+ * Instructions and the character. An instruction is visible when, on the JUDGE_VOTES
+ * frames ending 1 s after it, the majority reading is the instructed value: the
+ * detectors (model/eval/detector.ts, trained on the dataset's train split) for weather,
+ * time, event and the biome a travel goes to; the character matcher (character.ts) for
+ * the character, where an undrawn character reads as none. The character figure: on
+ * every sampled frame the matcher sees a drawn character and it is the engine's,
+ * leaving out the second after a character instruction (the engine's own cross-fade)
+ * and biome travels (the fade to white).
+ */
+import { TRAVEL_TICKS } from '../../engine/environment';
+import { INSTRUCTION_SLOTS, Slot } from '../../engine/instructions';
+import { DetectableSlot } from '../detector';
+import { InstructionCase, JUDGE_FRAMES, judgedFrames } from './cases';
+import { PlayRun, Source } from './play';
+import { Score, score } from './score';
+import { Track } from './track';
+
+export const VISIBLE_SLOTS = ['weather', 'time', 'event', 'character', 'biome'] as const;
+export type VisibleSlot = (typeof VISIBLE_SLOTS)[number];
+
+/** The most frequent reading (the earliest seen on ties). */
+function majority(labels: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let best = labels[0];
+  for (const [label, n] of counts) if (n > (counts.get(best) ?? 0)) best = label;
+  return best;
+}
+
+const valueIndex = (slot: Slot, value: string) =>
+  (INSTRUCTION_SLOTS[slot] as readonly string[]).indexOf(value);
+
+/** The value a frame shows for a slot: a detector's label, or the drawn character (-1: none). */
+function reading(track: Track, slot: VisibleSlot, frame: number): number {
+  if (slot === 'character') {
+    const match = track.character.get(frame);
+    return match?.visible ? valueIndex('character', match.character) : -1;
+  }
+  return track.labels.get(frame)?.[slot as DetectableSlot] ?? -1;
+}
+
+export function instructionVisible(track: Track, c: InstructionCase): boolean {
+  const { slot, value } = c.instruction;
+  const readings = judgedFrames(c.step).map((f) => reading(track, slot, f));
+  return majority(readings) === valueIndex(slot, value);
+}
+
+export function instructionScore(
+  runs: readonly PlayRun[],
+  cases: readonly InstructionCase[][],
+  slot: VisibleSlot,
+  source: Source,
+): Score {
+  const results = runs.flatMap((run, r) =>
+    cases[r]
+      .filter((c) => c.instruction.slot === slot)
+      .map((c) => instructionVisible(run.tracks[source], c)),
+  );
+  return score(results);
+}
+
+/** Whether the engine's picture of frame f is in a cross-fade of the character or a travel. */
+function fading(run: PlayRun, frame: number): boolean {
+  return run.inputs.some((input, step) =>
+    input.instructions.some(
+      (i) =>
+        (i.slot === 'character' && frame > step && frame <= step + JUDGE_FRAMES) ||
+        (i.slot === 'biome' && frame > step && frame <= step + TRAVEL_TICKS + 1),
+    ),
+  );
+}
+
+export function characterScore(runs: readonly PlayRun[], source: Source): Score {
+  const results = runs.flatMap((run) =>
+    [...run.tracks[source].character.entries()]
+      .filter(([frame]) => frame > 0 && !fading(run, frame))
+      .map(
+        ([frame, match]) => match.visible && match.character === run.environment[frame].character,
+      ),
+  );
+  return score(results);
+}
