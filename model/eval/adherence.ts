@@ -24,7 +24,7 @@ import {
 import { buildContext, contextSpecs } from './engine-contexts';
 import { progress } from './progress';
 import { rollOut, TickInput } from './rollouts';
-import { share } from './summary';
+import { majority, share } from './summary';
 
 /** 2 s at the engine's 20 ticks per second. */
 export const JUDGE_TICKS = 40;
@@ -176,13 +176,4 @@ export async function evaluateAdherence(
     DETECTED_SLOTS.map((slot) => [slot, summarize(all.filter((i) => cases[i].slot === slot))]),
   ) as Record<DetectedSlot, SlotAdherence>;
   return { detector: figures, judgeTicks: JUDGE_TICKS, perSlot, overall: summarize(all) };
-}
-
-/** The most frequent label (the earliest-seen on ties). */
-function majority(labels: readonly number[]): number {
-  const counts = new Map<number, number>();
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  let best = labels[0];
-  for (const [label, n] of counts) if (n > (counts.get(best) ?? 0)) best = label;
-  return best;
 }

@@ -21,3 +21,12 @@ export function mean(values: readonly number[]): number {
 export function share(hits: number, total: number): number {
   return total > 0 ? hits / total : NaN;
 }
+
+/** The most frequent label (the earliest seen on ties). */
+export function majority(labels: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let best = labels[0];
+  for (const [label, n] of counts) if (n > (counts.get(best) ?? 0)) best = label;
+  return best;
+}

@@ -24,32 +24,39 @@ function gaussianTaps(sigma: number): Float64Array {
 
 /** Separable Gaussian blur of an RGB frame, edges clamped. */
 export function gaussianBlur(frame: Uint8Array, size: FrameSize, sigma = BLUR_SIGMA): Uint8Array {
-  const { width: W, height: H } = size;
   const taps = gaussianTaps(sigma);
-  const radius = (taps.length - 1) / 2;
-  const rows = new Float64Array(frame.length);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let k = -radius; k <= radius; k++) {
-          const xx = min(W - 1, max(0, x + k));
-          sum += taps[k + radius] * frame[(y * W + xx) * 3 + c];
-        }
-        rows[(y * W + x) * 3 + c] = sum;
-      }
-    }
-  }
+  const blurred = blurAlong(
+    blurAlong(Float64Array.from(frame), size, taps, 1),
+    size,
+    taps,
+    size.width,
+  );
   const out = new Uint8Array(frame.length);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let k = -radius; k <= radius; k++) {
-          const yy = min(H - 1, max(0, y + k));
-          sum += taps[k + radius] * rows[(yy * W + x) * 3 + c];
-        }
-        out[(y * W + x) * 3 + c] = round(sum);
+  for (let i = 0; i < out.length; i++) out[i] = round(blurred[i]);
+  return out;
+}
+
+/** One pass of the blur along rows (step 1 pixel) or columns (step one row of pixels). */
+function blurAlong(
+  src: Float64Array,
+  size: FrameSize,
+  taps: Float64Array,
+  step: number,
+): Float64Array {
+  const { width: W, height: H } = size;
+  const radius = (taps.length - 1) / 2;
+  const [length, lines, lineStep] = step === 1 ? [W, H, W] : [H, W, 1];
+  const out = new Float64Array(src.length);
+  for (let line = 0; line < lines; line++) {
+    const start = line * lineStep;
+    for (let i = 0; i < length; i++) {
+      const to = (start + i * step) * 3;
+      for (let k = -radius; k <= radius; k++) {
+        const from = (start + min(length - 1, max(0, i + k)) * step) * 3;
+        const w = taps[k + radius];
+        out[to] += w * src[from];
+        out[to + 1] += w * src[from + 1];
+        out[to + 2] += w * src[from + 2];
       }
     }
   }

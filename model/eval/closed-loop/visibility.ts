@@ -15,18 +15,10 @@ import { InstructionCase, JUDGE_FRAMES, judgedFrames } from './cases';
 import { PlayRun, Source } from './play';
 import { Score, score } from './score';
 import { Track } from './track';
+import { majority } from '../summary';
 
 export const VISIBLE_SLOTS = ['weather', 'time', 'event', 'character', 'biome'] as const;
 export type VisibleSlot = (typeof VISIBLE_SLOTS)[number];
-
-/** The most frequent reading (the earliest seen on ties). */
-function majority(labels: readonly number[]): number {
-  const counts = new Map<number, number>();
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  let best = labels[0];
-  for (const [label, n] of counts) if (n > (counts.get(best) ?? 0)) best = label;
-  return best;
-}
 
 const valueIndex = (slot: Slot, value: string) =>
   (INSTRUCTION_SLOTS[slot] as readonly string[]).indexOf(value);
