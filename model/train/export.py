@@ -2,7 +2,7 @@
 Exports the trained generator as ONNX graphs plus the manifest the server reads (schema:
 model/MANIFEST.md).
 
-  /usr/bin/python3 model/train/export.py --config model/train/configs/small.json [--out DIR] [--set KEY=VALUE]
+  /usr/bin/python3 model/train/export.py --config model/train/configs/small-cpu.json [--out DIR] [--set KEY=VALUE]
 
 Needs every stage's checkpoint in the config's out_dir. Writes step.onnx, start.onnx and
 manifest.json into DIR (default <out_dir>/export). Before writing the
@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 
+import onnx
 import torch
 
 from graphs import BATCH, GRAPHS, io
@@ -75,6 +76,20 @@ def export_graph(graph, spec, data, target):
     )
 
 
+def declare_shapes(path, spec):
+    """Writes the contract's shapes onto the graph's inputs and outputs: torch's exporter can
+    leave a size symbolic (frame height and width after grid_sample), and the server checks
+    the graph's own shapes against the manifest (MANIFEST.md, validation rule 3)."""
+    model = onnx.load(path)
+    for value, x in zip([*model.graph.input, *model.graph.output], spec["inputs"] + spec["outputs"]):
+        for dim, size in zip(value.type.tensor_type.shape.dim, x["shape"]):
+            if isinstance(size, int):
+                dim.dim_value = size
+            else:
+                dim.dim_param = size
+    onnx.save(model, path)
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -110,6 +125,7 @@ def main():
         file = f"{name}.onnx"
         path = os.path.join(out_dir, file)
         export_graph(graph, spec[name], data, path)
+        declare_shapes(path, spec[name])
         graphs[name] = {"file": file, "sha256": sha256(path), "bytes": os.path.getsize(path), **spec[name]}
         print(f"{path}: {graphs[name]['bytes'] / 1e6:.2f} MB")
 

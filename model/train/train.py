@@ -336,8 +336,14 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
     n_params = sum(p.numel() for p in module.parameters())
     print(f"{stage}: {n_params / 1e6:.2f} M trainable parameters, steps {step} -> {s['steps']}, "
           f"{len(train_idx)} training samples, {len(eval_idx)} held-out")
-    losses, t0 = [], time.time()
+    losses, t0, began = [], time.time(), time.time()
     while step < s["steps"]:
+        if s["max_minutes"] and time.time() - began > 60 * s["max_minutes"]:
+            print(f"{stage}: max_minutes ({s['max_minutes']}) reached at step {step}; ending the stage here")
+            metrics = evaluate(stage, cfg, world, splits["heldout"], frames["heldout"], eval_idx, device)
+            log(cfg, {"stage": stage, "step": step, "eval": "heldout", **metrics})
+            save(metrics)
+            break
         lr = lr_at(s, step)
         for group in opt.param_groups:
             group["lr"] = lr
@@ -389,6 +395,8 @@ def main():
     cfg = load_config(args.config, args.set)
     torch.set_num_threads(cfg["threads"])
     device = torch.device(cfg["device"])
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit(f"{args.config} asks for device cuda, but this PyTorch sees no CUDA device")
     os.makedirs(cfg["out_dir"], exist_ok=True)
     world, _ = build_world(cfg)
     world.to(device)
