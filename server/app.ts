@@ -127,7 +127,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
   });
   registry.on('created', (session: Session) => {
-    broadcastSession(io, session);
+    broadcastSession(io, session, () => store.available);
     session.on('tick', (m) => metrics.observeSessionTick(m));
     metrics.sessions.set(registry.all().length);
   });
@@ -178,6 +178,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       height: video.height,
       tickHz: video.fps,
     }),
+    logBufferTicks: config.LOG_BUFFER_TICKS,
     log,
   });
   await sync.start();

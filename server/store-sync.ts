@@ -2,13 +2,16 @@
  * Keeps the shared state store in step with this process: the sessions it serves
  * (claimed in the registry and refreshed before their TTL lapses), the members holding
  * seats (presence), and every tick's applied action (the action log, for replay and
- * audit). The tick path never waits on the store; failures are logged.
+ * audit). The tick path never waits on the store: the log goes through a bounded buffer
+ * that backfills after an outage, other writes are fire-and-forget (failures logged),
+ * and when the store comes back everything is published again at once.
  */
 import { Logger } from './log';
 import { SessionRegistry } from './session/registry';
 import { Member, Session, TickMetadata } from './session/session';
 import { TickDecision } from './session/control/room';
 import { SessionClaimedError, SessionOrigin, StateStore } from './store';
+import { ActionLogBuffer } from './store/action-log-buffer';
 
 export interface StoreSyncOptions {
   store: StateStore;
@@ -17,13 +20,36 @@ export interface StoreSyncOptions {
   /** Where clients of this process's sessions connect. */
   url: string;
   origin: (session: Session) => SessionOrigin;
+  /** Most action-log entries held while the store does not answer (all sessions together). */
+  logBufferTicks: number;
   log: Logger;
 }
 
+/** How long shutdown waits for the buffered log to reach a store that answers. */
+const FLUSH_ON_STOP_MS = 2000;
+
 export class StoreSync {
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly actionLog: ActionLogBuffer;
 
-  constructor(private readonly options: StoreSyncOptions) {}
+  constructor(private readonly options: StoreSyncOptions) {
+    const { store, logBufferTicks, log } = options;
+    this.actionLog = new ActionLogBuffer({
+      log: store.actions,
+      available: () => store.available,
+      capacity: logBufferTicks,
+      logger: log,
+    });
+    store.onReconnect(() => {
+      this.actionLog.kick();
+      void this.refresh();
+    });
+  }
+
+  /** Log entries waiting for the store, and ticks dropped because the buffer was full. */
+  logStats(): { waiting: number; dropped: number } {
+    return this.actionLog.stats();
+  }
 
   /** Publishes the sessions already open and follows every later one. */
   async start(): Promise<void> {
@@ -35,13 +61,22 @@ export class StoreSync {
     this.heartbeat = setInterval(() => void this.refresh(), store.ttlMs / 3).unref();
   }
 
-  /** Stops following the registry and gives up this process's claims (shutdown). */
+  /**
+   * Stops following the registry, writes what the log still holds and gives up this
+   * process's claims (shutdown). With the store down it gives up at once: the claims
+   * lapse by themselves.
+   */
   async stop(): Promise<void> {
-    const { registry, store, processId } = this.options;
+    const { registry, store, processId, log } = this.options;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     registry.off('created', this.onCreated);
     registry.off('closed', this.onClosed);
+    const flushed = await this.actionLog.flush(FLUSH_ON_STOP_MS);
+    this.actionLog.stop();
+    if (!flushed)
+      log.warn('state store unreachable at shutdown; log left unwritten', this.logStats());
+    if (!store.available) return;
     await Promise.all(registry.all().map((s) => store.sessions.unregister(s.id, processId))).catch(
       (error) => this.fail('unregister', error),
     );
@@ -49,23 +84,30 @@ export class StoreSync {
 
   private readonly onCreated = (session: Session) =>
     void this.publish(session).catch((error) => this.fail('publish', error, session.id));
-  private readonly onClosed = (session: Session) =>
+  private readonly onClosed = (session: Session) => {
+    // A log that never began has no place to go; a begun one still writes its last ticks.
+    if (this.actionLog.held(session.id)) this.actionLog.drop(session.id);
     this.forget(session.id, () =>
       this.options.store.sessions.unregister(session.id, this.options.processId),
     );
+  };
 
   /**
    * Claims the session and begins its log. Listeners attach at once (no tick or member is
-   * missed); their writes wait for the log to begin and stay in order behind it.
+   * missed); presence writes wait for the claim, and the log's buffer keeps every tick in
+   * order behind its `begin`.
    */
   private publish(session: Session): Promise<boolean> {
     const { store, origin } = this.options;
-    const ready = this.claim(session).then(async (claimed) => {
-      if (claimed) await store.actions.begin(session.id, origin(session));
-      return claimed;
+    this.actionLog.hold(session.id);
+    // The log begins only once the id is ours: `begin` drops whatever log the id had.
+    const claimed = this.claim(session).then((ours) => {
+      if (ours) this.actionLog.begin(session.id, origin(session));
+      else this.actionLog.drop(session.id);
+      return ours;
     });
     const after = (write: () => Promise<unknown>) =>
-      this.forget(session.id, () => ready.then((claimed) => claimed && write()));
+      this.forget(session.id, () => claimed.then((ok) => ok && write()));
     session.on('member', (member: Member) =>
       after(() => store.presence.put(session.id, { memberId: member.id, role: member.role })),
     );
@@ -73,28 +115,38 @@ export class StoreSync {
       after(() => store.presence.remove(session.id, memberId)),
     );
     session.on('tick', (metadata: TickMetadata, decision: TickDecision) =>
-      after(() =>
-        store.actions.append(session.id, {
-          tick: metadata.tick,
-          action: decision.action,
-          instructions: decision.instruction ? [decision.instruction] : [],
-          pilot: decision.pilot,
-        }),
-      ),
+      this.actionLog.append(session.id, {
+        tick: metadata.tick,
+        action: decision.action,
+        instructions: decision.instruction ? [decision.instruction] : [],
+        pilot: decision.pilot,
+      }),
     );
-    return ready;
+    return claimed;
   }
 
-  /** Re-registers every local session and re-announces its members before their TTL lapses. */
+  /**
+   * Re-registers every local session, writes its log's origin again and re-announces its
+   * members: before their TTL lapses, and at once when the store is back after an outage
+   * (which may have outlasted the TTL, or lost the data of a Redis without persistence).
+   */
   private async refresh(): Promise<void> {
-    const { registry, store } = this.options;
+    const { registry, store, origin } = this.options;
+    if (!store.available) return; // each write would only wait out the command timeout
     for (const session of registry.all()) {
-      await this.claim(session).catch((error) => this.fail('heartbeat', error, session.id));
-      await Promise.all(
-        session
-          .memberList()
-          .map((m) => store.presence.put(session.id, { memberId: m.id, role: m.role })),
-      ).catch((error) => this.fail('presence', error, session.id));
+      try {
+        if (!(await this.claim(session))) continue;
+        // A log whose first claim failed (the store was down) begins now.
+        if (this.actionLog.held(session.id)) this.actionLog.begin(session.id, origin(session));
+        else await store.actions.putOrigin(session.id, origin(session));
+        await Promise.all(
+          session
+            .memberList()
+            .map((m) => store.presence.put(session.id, { memberId: m.id, role: m.role })),
+        );
+      } catch (error) {
+        this.fail('heartbeat', error, session.id);
+      }
     }
   }
 

@@ -354,20 +354,30 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
   });
 }
 
-/** Wires a session's per-tick metadata and media resets to its Socket.IO room. */
-export function broadcastSession(io: Server, session: Session): void {
+/**
+ * Wires a session's per-tick metadata and media resets to its Socket.IO room. A room
+ * broadcast through a store-backed adapter waits for the store's write before it reaches
+ * even local clients, so while the store does not answer (`storeAvailable`) broadcasts
+ * go to this process's sockets only: a session's members are all connected here.
+ */
+export function broadcastSession(
+  io: Server,
+  session: Session,
+  storeAvailable: () => boolean,
+): void {
   const room = roomOf(session.id);
-  session.on('tick', (metadata) => io.to(room).emit('tick', metadata));
+  const to = () => (storeAvailable() ? io : io.local).to(room);
+  session.on('tick', (metadata) => to().emit('tick', metadata));
   // However a session ends (host, idle, shutdown), its members hear of it and leave the room.
   session.on('closed', () => {
-    io.to(room).emit('session:closed', { sessionId: session.id });
+    to().emit('session:closed', { sessionId: session.id });
     for (const socket of io.of('/').sockets.values()) {
       if ((socket.data.binding as Binding | undefined)?.sessionId === session.id)
         socket.data.binding = undefined;
     }
     io.in(room).socketsLeave(room);
   });
-  session.video.on('reset', () => io.to(roomOf(session.id)).emit('media:reset'));
+  session.video.on('reset', () => to().emit('media:reset'));
 }
 
 export function roomOf(sessionId: string): string {

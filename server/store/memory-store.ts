@@ -90,6 +90,12 @@ class MemoryActionLog implements ActionLog {
     return origin ? pickOrigin(origin) : null;
   }
 
+  async putOrigin(sessionId: string, origin: SessionOrigin): Promise<void> {
+    const log = this.logs.get(sessionId);
+    if (log) log.origin = pickOrigin(origin);
+    else this.logs.set(sessionId, { origin: pickOrigin(origin), entries: [] });
+  }
+
   async append(sessionId: string, entry: ActionLogEntry): Promise<void> {
     const log = this.logs.get(sessionId);
     const entries = log?.entries ?? [];
@@ -115,6 +121,8 @@ export class MemoryStore implements StateStore {
   readonly sessions: SessionDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog = new MemoryActionLog();
+  /** In this process's memory: always there. */
+  readonly available = true;
 
   constructor(readonly ttlMs: number) {
     this.sessions = new MemorySessions(ttlMs);
@@ -125,6 +133,8 @@ export class MemoryStore implements StateStore {
   createSocketAdapter(): undefined {
     return undefined;
   }
+
+  onReconnect(): void {}
 
   async close(): Promise<void> {}
 }

@@ -15,6 +15,7 @@
  * per tick: about 4 MB per session-hour at 20 Hz).
  */
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import { Logger } from '../log';
@@ -145,6 +146,10 @@ class RedisActionLog implements ActionLog {
     return decodeOrigin(fields, `action-log origin of session "${sessionId}"`);
   }
 
+  async putOrigin(sessionId: string, origin: SessionOrigin): Promise<void> {
+    await this.client.hSet(this.keys(sessionId).origin, toFields(pickOrigin(origin)));
+  }
+
   async append(sessionId: string, entry: ActionLogEntry): Promise<void> {
     // Redis checks the order: an entry ID must exceed the stream's last one.
     assertNextTick(sessionId, entry.tick, undefined);
@@ -189,10 +194,19 @@ export class RedisStore implements StateStore {
     private readonly name: string,
     readonly ttlMs: number,
     private readonly prefix: string,
+    private readonly reconnected: EventEmitter,
   ) {
     this.sessions = new RedisSessions(client, ttlMs, prefix);
     this.presence = new RedisPresence(client, ttlMs, prefix);
     this.actions = new RedisActionLog(client, prefix);
+  }
+
+  get available(): boolean {
+    return this.client.isReady;
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnected.on('reconnect', listener);
   }
 
   /** Connects, failing fast with StoreUnavailableError; once up, it rides out outages. */
@@ -211,10 +225,12 @@ export class RedisStore implements StateStore {
       down = true;
       options.log?.warn('state store lost Redis; retrying', { url: redactUrl(url), error });
     });
+    const reconnected = new EventEmitter();
     client.on('ready', () => {
       if (!down) return;
       down = false;
       options.log?.info('state store reconnected to Redis', { url: redactUrl(url) });
+      reconnected.emit('reconnect');
     });
     try {
       await client.connect();
@@ -222,12 +238,12 @@ export class RedisStore implements StateStore {
       throw new StoreUnavailableError(url, error);
     }
     connected = true;
-    return new RedisStore(client, name, options.ttlMs, options.keyPrefix);
+    return new RedisStore(client, name, options.ttlMs, options.keyPrefix, reconnected);
   }
 
   /** The Redis Streams adapter: unlike the pub/sub one, it restores missed packets across nodes. */
   createSocketAdapter(): SocketAdapterFactory {
-    return createAdapter(this.client, {
+    return createAdapter(handledCommands(this.client), {
       streamName: `${this.prefix}socket.io`,
       channelPrefix: `${this.prefix}socket.io`,
       sessionKeyPrefix: `${this.prefix}sio:session:`,
@@ -258,4 +274,25 @@ export class RedisStore implements StateStore {
       // CLIENT LIST refused (ACLs): the readers leave when their read times out.
     }
   }
+}
+
+/**
+ * The client as the Socket.IO adapter sees it: every command's promise is marked
+ * handled. The adapter fires some commands and forgets them (persisting a dropped
+ * socket's recovery state), and during an outage those reject after the command
+ * timeout; unhandled, that would end the process. Callers that await still see the error.
+ */
+function handledCommands(client: RedisClient): RedisClient {
+  return new Proxy(client, {
+    // The client itself as `this`: its private fields are not reachable through a proxy.
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result = value.apply(target, args);
+        if (result instanceof Promise) result.catch(() => {});
+        return result;
+      };
+    },
+  });
 }

@@ -86,6 +86,11 @@ export interface ActionLog {
   begin(sessionId: string, origin: SessionOrigin): Promise<void>;
   /** The origin `begin` recorded, or null when the session has no log. */
   origin(sessionId: string): Promise<SessionOrigin | null>;
+  /**
+   * Writes the session's origin again, leaving its entries as they are: after the store
+   * lost it (a restart without persistence), so the log stays replayable.
+   */
+  putOrigin(sessionId: string, origin: SessionOrigin): Promise<void>;
   /** Appends one tick; throws ActionLogOrderError unless `entry.tick` is after the last one. */
   append(sessionId: string, entry: ActionLogEntry): Promise<void>;
   /** Entries with `fromTick <= tick <= toTick`, in tick order. */
@@ -100,6 +105,13 @@ export interface StateStore {
   readonly kind: 'memory' | 'redis';
   /** How long registry and presence entries live without a refresh. */
   readonly ttlMs: number;
+  /**
+   * Whether the store answers now. While it does not, writes wait (and time out), so
+   * callers that must not wait (the tick path, room broadcasts) go around it.
+   */
+  readonly available: boolean;
+  /** Calls `listener` each time the store answers again after an outage. */
+  onReconnect(listener: () => void): void;
   readonly sessions: SessionDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog;

@@ -1,6 +1,7 @@
 /**
  * A real Redis for tests: the one at 127.0.0.1:6379 when it answers, else a
  * `redis-server` started here on a free port (no persistence, data in a temp dir).
+ * Outage tests start their own (`startOwnRedis`) and kill it.
  * Tests share whichever it is, so each works under its own key prefix and deletes
  * its keys afterwards.
  */
@@ -25,35 +26,53 @@ export async function startRedis(): Promise<TestRedis> {
   if (await answersPing(SHARED.host, SHARED.port)) {
     return { url: `redis://${SHARED.host}:${SHARED.port}`, stop: async () => {} };
   }
+  return startOwnRedis();
+}
+
+/** A redis-server of the test's own, which it may kill and start again (outages). */
+export interface OwnRedis extends TestRedis {
+  /** SIGKILL: a crash, with nothing flushed that was not already on disk. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data folder (with AOF, the data comes back). */
+  restart(): Promise<void>;
+}
+
+/**
+ * Always starts a new redis-server on a free port. `appendOnly`: an AOF fsynced on every
+ * write, as a deployment whose action log must survive a Redis restart would run it.
+ */
+export async function startOwnRedis(options: { appendOnly?: boolean } = {}): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'worldtick-redis-'));
-  const server = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const stop = async () => {
-    await kill(server);
-    rmSync(dir, { recursive: true, force: true });
+  const persistence = options.appendOnly
+    ? ['--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence];
+  let server: ChildProcess;
+  const start = async () => {
+    server = spawn('redis-server', [...args, '--dir', dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      await waitForPing(server, port);
+    } catch (error) {
+      await kill(server, 'SIGTERM');
+      throw error;
+    }
   };
-  try {
-    await waitForPing(server, port);
-  } catch (error) {
-    await stop();
+  await start().catch((error) => {
+    rmSync(dir, { recursive: true, force: true });
     throw error;
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop };
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    kill: () => kill(server, 'SIGKILL'),
+    restart: start,
+    stop: async () => {
+      await kill(server, 'SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A key prefix no other test run uses (and that `deleteKeys` can clear). */
@@ -123,11 +142,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function kill(server: ChildProcess): Promise<void> {
+function kill(server: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   const gone = server.pid === undefined || server.exitCode !== null || server.signalCode !== null;
   if (gone) return Promise.resolve();
   return new Promise((resolve) => {
     server.once('exit', () => resolve());
-    server.kill('SIGTERM');
+    server.kill(signal);
   });
 }

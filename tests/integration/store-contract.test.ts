@@ -217,6 +217,17 @@ describe.each(backends)('%s store', (_kind, open) => {
       expect(await store.actions.read('beta')).toEqual(TICKS);
     });
 
+    it('writes a lost origin again without touching the entries', async () => {
+      await logTicks('alpha');
+      await store.actions.putOrigin('alpha', ORIGIN);
+      await store.actions.putOrigin('fresh', ORIGIN);
+
+      expect(await store.actions.origin('alpha')).toEqual(ORIGIN);
+      expect(await store.actions.read('alpha')).toEqual(TICKS);
+      expect(await store.actions.origin('fresh')).toEqual(ORIGIN);
+      expect(await store.actions.length('fresh')).toBe(0);
+    });
+
     it('has nothing for a session that never logged', async () => {
       expect(await store.actions.origin('missing')).toBeNull();
       expect(await store.actions.read('missing')).toEqual([]);
