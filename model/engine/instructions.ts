@@ -54,6 +54,18 @@ export function parseInstruction(text: string): Instruction {
   return makeInstruction(match[1], match[2]);
 }
 
+/**
+ * Parses a start description: `slot=value` pairs separated by spaces, each slot at most
+ * once (e.g. "biome=desert time=dusk character=wizard").
+ */
+export function parseInstructionList(text: string): Instruction[] {
+  const instructions = text.trim().split(/\s+/).map(parseInstruction);
+  const slots = instructions.map((i) => i.slot);
+  const repeated = slots.find((slot, i) => slots.indexOf(slot) !== i);
+  if (repeated) throw new InstructionError(`slot "${repeated}" is given twice in "${text}"`);
+  return instructions;
+}
+
 export function formatInstruction(instruction: Instruction): string {
   return `${instruction.slot}=${instruction.value}`;
 }

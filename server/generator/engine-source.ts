@@ -3,8 +3,8 @@ import { Engine } from '../../model/engine/engine';
 import {
   FrameRequest,
   FrameSource,
-  PromptNotSupportedError,
   SessionStart,
+  StartNotSupportedError,
   UnknownSessionError,
 } from './frame-source';
 
@@ -18,7 +18,12 @@ export class EngineFrameSource implements FrameSource {
   ) {}
 
   async open(sessionId: string, start: SessionStart): Promise<void> {
-    if (start.prompt) throw new PromptNotSupportedError(this.name);
+    if (start.prompt || start.text) {
+      const what = start.prompt ? 'a video prompt' : 'text';
+      throw new StartNotSupportedError(
+        `the "${this.name}" frame source cannot start from ${what}; the learned generator can`,
+      );
+    }
     const engine = new Engine({ seed: start.seed, width: this.width, height: this.height });
     this.sessions.set(sessionId, { engine, frame: engine.render() });
   }

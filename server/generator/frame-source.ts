@@ -20,6 +20,11 @@ export interface SessionStart {
    * continues from instead of its world's first frame. Only a learned generator can.
    */
   prompt?: readonly Uint8Array[];
+  /**
+   * Start from structured instructions alone (e.g. biome=desert time=dusk), with no
+   * engine frame and no prompt: the generator draws the first frame. Not with a prompt.
+   */
+  text?: readonly Instruction[];
 }
 
 export interface FrameSource {
@@ -44,11 +49,7 @@ export class UnknownSessionError extends Error {
   }
 }
 
-export class PromptNotSupportedError extends Error {
-  override readonly name = 'PromptNotSupportedError';
-  constructor(source: string) {
-    super(
-      `the "${source}" frame source cannot start from a video prompt; the learned generator can`,
-    );
-  }
+/** A session start the frame source cannot make (a prompt or text for the engine). */
+export class StartNotSupportedError extends Error {
+  override readonly name = 'StartNotSupportedError';
 }

@@ -111,6 +111,33 @@ export class GeneratorRuntime {
     });
   }
 
+  /** Whether the model can draw a first frame from instructions alone (a `start` graph). */
+  get startsFromText(): boolean {
+    return this.graphs.start !== undefined;
+  }
+
+  /**
+   * GameGen-O's text-to-video half: a first frame drawn from structured instructions
+   * alone (slots not given are left to the model), to `open` a session from.
+   */
+  async firstFrame(instructions: readonly Instruction[]): Promise<Uint8Array> {
+    if (!this.graphs.start) {
+      const { name, version } = this.manifest;
+      throw new GeneratorSessionError(
+        `${name}@${version} has no start graph: it cannot start a session from text`,
+      );
+    }
+    const tokens = new BigInt64Array(this.vocabulary.slotCount);
+    for (const instruction of instructions) {
+      const { column, token } = this.vocabulary.locate(instruction);
+      tokens[column] = BigInt(token);
+    }
+    const out = await this.graphs.start.run({
+      instruction: new ort.Tensor('int64', tokens, [1, tokens.length]),
+    });
+    return (out.frame.data as Uint8Array).slice();
+  }
+
   /** Advances every requested session by one tick; returns their frames in order (fresh buffers). */
   async step(requests: readonly StepRequest[]): Promise<Uint8Array[]> {
     if (this.stepping)

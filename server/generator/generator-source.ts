@@ -1,10 +1,17 @@
 /**
  * The learned generator as a frame source (the server's default). A session starts from
- * its video prompt, or else from the engine's first frame of its world seed, so a named
- * session opens on the same scene with either source.
+ * its video prompt, from text (the model's start graph draws the first frame), or else
+ * from the engine's first frame of its world seed, so a named session opens on the same
+ * scene with either source.
  */
 import { Engine } from '../../model/engine/engine';
-import { FrameRequest, FrameSource, SessionStart, UnknownSessionError } from './frame-source';
+import {
+  FrameRequest,
+  FrameSource,
+  SessionStart,
+  StartNotSupportedError,
+  UnknownSessionError,
+} from './frame-source';
 import { GeneratorRuntime } from './generator-runtime';
 
 export class GeneratorFrameSource implements FrameSource {
@@ -21,11 +28,18 @@ export class GeneratorFrameSource implements FrameSource {
   }
 
   async open(sessionId: string, start: SessionStart): Promise<void> {
-    const seedFrames = start.prompt ?? [
-      new Engine({ seed: start.seed, width: this.width, height: this.height }).render(),
-    ];
+    const seedFrames = start.prompt ?? [await this.firstFrame(start)];
     await this.runtime.open(sessionId, seedFrames);
     this.frames.set(sessionId, seedFrames[seedFrames.length - 1]);
+  }
+
+  private async firstFrame(start: SessionStart): Promise<Uint8Array> {
+    if (start.text) {
+      if (!this.runtime.startsFromText)
+        throw new StartNotSupportedError(`the model ${this.name} cannot start from text`);
+      return this.runtime.firstFrame(start.text);
+    }
+    return new Engine({ seed: start.seed, width: this.width, height: this.height }).render();
   }
 
   async step(requests: readonly FrameRequest[]): Promise<Uint8Array[]> {

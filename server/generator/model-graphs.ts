@@ -29,16 +29,21 @@ export interface ModelGraphs {
   step: ort.InferenceSession;
   /** Format 1 only: seeds a session's latent ring from its start frames. */
   encode?: ort.InferenceSession;
+  /** Format 2, where the model has it: a first frame from instructions (text start). */
+  start?: ort.InferenceSession;
   /** The execution provider that runs the graphs. */
   provider: 'cpu' | 'cuda';
   release(): Promise<void>;
 }
 
-/** The graphs the server runs: `step`, and format 1's `encode` (`decode` is for evaluation tools). */
-const SERVED_GRAPHS: Record<Manifest['formatVersion'], GraphName[]> = {
-  1: ['encode', 'step'],
-  2: ['step'],
-};
+/**
+ * The graphs the server runs: `step`, format 1's `encode` (`decode` is for evaluation
+ * tools) and format 2's optional `start`, where the manifest lists it.
+ */
+function servedGraphs(manifest: Manifest): GraphName[] {
+  if (manifest.formatVersion === 1) return ['encode', 'step'];
+  return manifest.graphs.start ? ['step', 'start'] : ['step'];
+}
 
 /** Loads the graphs the model's format needs to drive a session. */
 export async function openGraphs(
@@ -52,13 +57,13 @@ export async function openGraphs(
     await Promise.all(Object.values(opened).map((session) => session.release()));
   };
   try {
-    for (const name of SERVED_GRAPHS[model.manifest.formatVersion])
+    for (const name of servedGraphs(model.manifest))
       opened[name] = await openGraph(model, name, provider, options.threads);
   } catch (error) {
     await release();
     throw error;
   }
-  return { step: opened.step!, encode: opened.encode, provider, release };
+  return { step: opened.step!, encode: opened.encode, start: opened.start, provider, release };
 }
 
 export async function openGraph(

@@ -6,7 +6,7 @@
  * start-up are kept. Emits 'created' and 'closed' with the session.
  */
 import { EventEmitter } from 'node:events';
-import { FrameSource, PromptNotSupportedError, SessionStart } from '../generator/frame-source';
+import { FrameSource, StartNotSupportedError, SessionStart } from '../generator/frame-source';
 import { Logger } from '../log';
 import { ControlOptionsInput } from './control/options';
 import { WireError } from './errors';
@@ -76,7 +76,7 @@ export class SessionRegistry extends EventEmitter {
         await this.options.source.open(id, start);
       } catch (error) {
         video.close();
-        if (error instanceof PromptNotSupportedError)
+        if (error instanceof StartNotSupportedError)
           throw new WireError('BAD_REQUEST', error.message);
         throw error;
       }

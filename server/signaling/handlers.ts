@@ -12,7 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { actionFromKeys } from '../../model/engine/actions';
-import { InstructionError, parseInstruction } from '../../model/engine/instructions';
+import {
+  Instruction,
+  InstructionError,
+  parseInstruction,
+  parseInstructionList,
+} from '../../model/engine/instructions';
 import { Logger } from '../log';
 import { ErrorLog } from './error-log';
 import { checkPayload } from './payload-guard';
@@ -158,7 +163,10 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       }
     }
 
-    handle('session:create', CreateSessionMessage, async ({ id, seed, name, prompt }) => {
+    handle('session:create', CreateSessionMessage, async ({ id, seed, name, prompt, text }) => {
+      if (prompt && text)
+        throw new WireError('BAD_REQUEST', 'give a video prompt or text, not both');
+      const startText = text === undefined ? undefined : parseStartText(text);
       lobby();
       // The credential comes with the connection (Socket.IO `auth`), as an API key would.
       const credential = await options.lobbyAccess.credential(socket.handshake.auth?.key);
@@ -168,6 +176,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
         session = await registry.create(id ?? randomUUID().slice(0, 8), {
           seed: seed ?? (Math.random() * 0xffffffff) >>> 0,
           prompt: prompt && decodePrompt(prompt, options.video),
+          text: startText,
         });
       } catch (error) {
         release();
@@ -395,6 +404,16 @@ async function media<T>(request: () => Promise<T>): Promise<T> {
   } catch (error) {
     const reason = (error as { message?: unknown } | null)?.message;
     throw new WireError('MEDIA_REFUSED', `media request refused: ${String(reason ?? error)}`);
+  }
+}
+
+/** The instructions a session starts from, or a BAD_REQUEST naming what was wrong. */
+function parseStartText(text: string): Instruction[] {
+  try {
+    return parseInstructionList(text);
+  } catch (error) {
+    if (error instanceof InstructionError) throw new WireError('BAD_REQUEST', error.message);
+    throw error;
   }
 }
 

@@ -59,6 +59,8 @@ export const CreateSessionMessage = z.object({
     .min(1)
     .max(MAX_PROMPT_FRAMES)
     .optional(),
+  /** Start from text: `slot=value` pairs, e.g. "biome=desert time=dusk" (not with a prompt). */
+  text: z.string().min(1).max(200).optional(),
 });
 
 export const LocateMessage = z.object({ sessionId: SessionId });
