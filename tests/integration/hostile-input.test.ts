@@ -8,7 +8,8 @@ import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { MAX_BYTES } from '../../server/signaling/schemas';
 import { TickMetadata } from '../../server/session/session';
-import { ask, connect, joinAs, Reply, startTestServer, waitFor } from '../helpers/server';
+import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
+import { deepArray, deepObject, rawAsk } from '../helpers/wire';
 
 let server: RunningServer;
 let player: Socket;
@@ -31,32 +32,6 @@ const open = async () => {
   sockets.push(socket);
   return socket;
 };
-
-let nextAckId = 90_000;
-/**
- * Sends `["<event>", <json>]` as a raw Socket.IO packet with an ack id, for payloads the
- * client library cannot encode (its JSON.stringify overflows on deep nesting), and
- * resolves with the ack's first argument.
- */
-function rawAsk(socket: Socket, event: string, json: string): Promise<Reply> {
-  const id = nextAckId++;
-  const engine = socket.io.engine;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ack for "${event}"`)), 5000);
-    const onMessage = (data: unknown) => {
-      const text = String(data);
-      if (!text.startsWith(`3${id}[`)) return;
-      clearTimeout(timer);
-      engine.off('message', onMessage);
-      resolve(JSON.parse(text.slice(String(id).length + 1))[0]);
-    };
-    engine.on('message', onMessage);
-    engine.write(`2${id}[${JSON.stringify(event)},${json}]`);
-  });
-}
-
-const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
-const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
 describe('payloads no client library sends', () => {
   it.each(Object.keys(MAX_BYTES))(
