@@ -3,7 +3,8 @@
  *
  * The main job with its default frame source, the shipped model, end to end: a real
  * server steps the generator through onnxruntime-node every tick and a real Chromium
- * page plays the stream; a video prompt starts a session from given frames.
+ * page plays the stream; a video prompt starts a session from given frames, and text
+ * alone (the model's start graph) starts one with no frame at all.
  */
 import { Browser, Page } from 'playwright-core';
 import { Engine } from '../../model/engine/engine';
@@ -34,7 +35,7 @@ afterAll(async () => {
 describe('the generator as the frame source', () => {
   it('streams the model’s frames to a browser at the tick rate', async () => {
     const state = await pageState(player);
-    expect(server.source.name).toBe('generator:worldtick-small@0.1.0');
+    expect(server.source.name).toBe('generator:worldtick-warp@0.2.0');
     expect(state.source).toBe(server.source.name);
     const before = state.framesShown;
     await player.waitForTimeout(1000);
@@ -55,6 +56,30 @@ describe('the generator as the frame source', () => {
     await new Promise((r) => setTimeout(r, 300));
     const frame = server.source.current('prompted');
     expect(meanSquaredError(frame, prompted)).toBeLessThan(meanSquaredError(frame, own) / 2);
+    socket.close();
+  });
+
+  it('starts a session from text alone, and the text decides what it shows', async () => {
+    const socket = await connect(server);
+    const luma = (frame: Uint8Array) => frame.reduce((sum, v) => sum + v, 0) / frame.length;
+    for (const [id, text] of [
+      ['desert-noon', 'biome=desert time=noon'],
+      ['desert-night', 'biome=desert time=night character=wizard'],
+    ]) {
+      expect(await ask(socket, 'session:create', { id, name: 'host', text })).toMatchObject({
+        ok: true,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(luma(server.source.current('desert-night'))).toBeLessThan(
+      luma(server.source.current('desert-noon')) * 0.7,
+    );
+    expect(await ask(socket, 'session:create', { name: 'host', text: 'biome=moon' })).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: expect.stringMatching(/unknown value "moon"/) },
+      },
+    );
     socket.close();
   });
 
@@ -82,6 +107,10 @@ describe('the generator as the frame source', () => {
         code: 'BAD_REQUEST',
         message: expect.stringMatching(/cannot start from a video prompt/),
       },
+    });
+    expect(await ask(other, 'session:create', { name: 'host', text: 'time=dusk' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringMatching(/cannot start from text/) },
     });
     other.close();
     await engine.close();
