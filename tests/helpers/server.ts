@@ -74,3 +74,23 @@ export async function joinAs(
 ): Promise<Reply> {
   return ask(socket, 'join', { token: await server.tokens.issue(sessionId, role, name) });
 }
+
+/** The clients a suite opens on its server, closed together when it ends. */
+export class SuiteClients {
+  private readonly sockets: Socket[] = [];
+
+  constructor(private readonly server: () => RunningServer) {}
+
+  async open(): Promise<Socket> {
+    return this.track(await connect(this.server()));
+  }
+
+  track(socket: Socket): Socket {
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  closeAll(): void {
+    for (const socket of this.sockets.splice(0)) socket.close();
+  }
+}

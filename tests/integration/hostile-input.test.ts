@@ -8,30 +8,26 @@ import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { MAX_BYTES } from '../../server/signaling/schemas';
 import { TickMetadata } from '../../server/session/session';
-import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
+import { ask, connect, joinAs, startTestServer, waitFor, SuiteClients } from '../helpers/server';
 import { deepArray, deepObject, rawAsk } from '../helpers/wire';
 
 let server: RunningServer;
 let player: Socket;
-const sockets: Socket[] = [];
+const clients = new SuiteClients(() => server);
 
 beforeAll(async () => {
   server = await startTestServer({ SESSIONS: 'arena', CONTROL_MODE: 'solo' });
   player = await connect(server);
-  sockets.push(player);
+  clients.track(player);
   expect(await joinAs(server, player, 'arena', 'player')).toMatchObject({ ok: true });
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  clients.closeAll();
   await server?.close();
 });
 
-const open = async () => {
-  const socket = await connect(server);
-  sockets.push(socket);
-  return socket;
-};
+const open = () => clients.open();
 
 describe('payloads no client library sends', () => {
   it.each(Object.keys(MAX_BYTES))(

@@ -5,14 +5,14 @@
  * numbers start again) steers at once.
  */
 import { SignJWT } from 'jose';
-import { io, Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { TickMetadata } from '../../server/session/session';
-import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
+import { ask, joinAs, startTestServer, waitFor, SuiteClients } from '../helpers/server';
 
 const SECRET = 'seats-test-secret-0123456789';
 let server: RunningServer;
-const sockets: Socket[] = [];
+const clients = new SuiteClients(() => server);
 type Joined = { ok: true; member: { id: string; role: string; resumeToken: string } };
 
 beforeAll(async () => {
@@ -25,15 +25,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  clients.closeAll();
   await server?.close();
 });
 
-const open = async () => {
-  const socket = await connect(server);
-  sockets.push(socket);
-  return socket;
-};
+const open = () => clients.open();
 const forbidden = (message: string | RegExp) => ({
   ok: false,
   error: {
@@ -66,7 +62,7 @@ it('refuses a stolen resume token with any other join token, and the owner still
 
 it('gives a stolen Socket.IO recovery id no role without the member’s resume secret', async () => {
   const host = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false });
-  sockets.push(host);
+  clients.track(host);
   await new Promise((resolve) => host.once('connect', () => resolve(null)));
   const token = await server.tokens.issue('keep', 'host', 'boss');
   expect(await ask(host, 'join', { token })).toMatchObject({ ok: true, member: { role: 'host' } });
@@ -84,7 +80,7 @@ it('gives a stolen Socket.IO recovery id no role without the member’s resume s
     forceNew: true,
     auth: { pid, offset },
   });
-  sockets.push(thief);
+  clients.track(thief);
   await new Promise((resolve) => thief.once('connect', () => resolve(null)));
   expect(thief.id).toBe(hostId); // the server did restore the dropped connection's state
   expect(await ask(thief, 'session:close', {})).toMatchObject({
