@@ -153,13 +153,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   loop.on('stepped', ({ stepMs }) => metrics.observeStep(stepMs));
 
+  const syncRef: { current?: StoreSync } = {};
   const listener = await listen(
     config.SOCKET_ENGINE,
     io,
     {
       clientScript: await bundleClient(),
       metrics: metrics.registry,
-      health: () => ({ ok: true, sessions: registry.all().length, tick: loop.clock.stats() }),
+      health: () => ({
+        ok: true,
+        sessions: registry.all().length,
+        tick: loop.clock.stats(),
+        // (The sync starts once the port is known; until then nothing is logged yet.)
+        store: { available: store.available, actionLog: syncRef.current?.logStats() },
+      }),
     },
     config.HOST,
     config.PORT,
@@ -181,6 +188,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     logBufferTicks: config.LOG_BUFFER_TICKS,
     log,
   });
+  syncRef.current = sync;
   await sync.start();
   // Ticks start only once the store logs them, so the action log begins at tick 0.
   loop.start();

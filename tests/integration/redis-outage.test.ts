@@ -91,6 +91,9 @@ describe.each([5, 20])('a %i s Redis outage', (seconds) => {
     const origin = await server.store.actions.origin('steady');
     expect(origin).not.toBeNull();
     expect(await server.store.sessions.lookup('steady')).toMatchObject({ url: server.url });
+    expect((await server.store.presence.list('steady')).map((m) => m.role)).toEqual(['player']);
+    const health = await (await fetch(`${server.url}/healthz`)).json();
+    expect(health.store).toEqual({ available: true, actionLog: { waiting: 0, dropped: 0 } });
     const last = await lastReplayedFrame(origin!, log);
     expect(Buffer.compare(last, server.source.current('steady'))).toBe(0);
   });
