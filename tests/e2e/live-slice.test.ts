@@ -81,4 +81,18 @@ describe('live slice in a real browser', () => {
     expect(state.firstFrameAt - state.consumedAt).toBeLessThan(1000);
     await late.close();
   });
+
+  it('keeps a reloaded page’s seat, and its keys steer at once', async () => {
+    const { memberId } = await pageState(player);
+    await player.reload();
+    await waitForFrames(player, 5);
+    // Its sequence numbers start again at 1: the server must not take them for old ones.
+    expect((await pageState(player)).memberId).toBe(memberId);
+    await player.bringToFront();
+    await player.keyboard.down('ArrowLeft');
+    await player.waitForTimeout(400);
+    const left = await shiftWhile(player);
+    await player.keyboard.up('ArrowLeft');
+    expect(left).toBeGreaterThan(2);
+  });
 });
