@@ -85,7 +85,7 @@ export class JoinTokens {
     return claims.data.sub;
   }
 
-  private async verified(token: string, kind: string): Promise<unknown> {
+  private async verified(token: string, kind: 'join' | 'create'): Promise<unknown> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
