@@ -94,7 +94,7 @@ export function motionScore(
   const show = (v: number) => (forward ? `k ${v.toFixed(4)}` : `${v.toFixed(0)} px`);
   return score(
     results.map((r) => r.pass),
-    `mean |motion| ${show(mean(results.map((r) => Math.abs(r.motion))))}, engine ${show(mean(results.map((r) => Math.abs(r.engine))))}`,
+    `mean size of motion ${show(mean(results.map((r) => Math.abs(r.motion))))}, engine ${show(mean(results.map((r) => Math.abs(r.engine))))}`,
   );
 }
 
