@@ -21,11 +21,8 @@ jest.setTimeout(60000);
 const REPOSITORY = path.join(__dirname, '../..');
 /** worldtick-small 0.1.0, the first shipped model, kept as a baseline. */
 const FORMAT_1_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-small-0.1.0');
-/**
- * A smoke-sized export of model/train (tests/fixtures/models/README.md) until the format 2
- * model ships; then this line becomes `path.join(REPOSITORY, 'model/shipped')`.
- */
-const FORMAT_2_MODEL = path.join(REPOSITORY, 'tests/fixtures/models/worldtick-smoke-0.2.0');
+/** The shipped model, manifest format 2 (worldtick-warp 0.2.0). */
+const FORMAT_2_MODEL = path.join(REPOSITORY, 'model/shipped');
 const MODELS = [
   { format: 1, dir: FORMAT_1_MODEL },
   { format: 2, dir: FORMAT_2_MODEL },
