@@ -2,7 +2,7 @@
 Times the inference graphs in PyTorch on the CPU: a proxy for onnxruntime, which the
 server uses (issue budget: a whole tick at most ~35 ms median at batch 1, 2 threads).
 
-  /usr/bin/python3 model/train/latency.py --config model/train/configs/small.json [--batches 1,2,4,8]
+  /usr/bin/python3 model/train/latency.py --config model/train/configs/small-cpu.json [--batches 1,2,4,8]
 
 Uses the trained checkpoints from the config's out_dir when they exist, else random
 weights (the cost is the same). Two columns per graph: eager PyTorch, and the module
@@ -19,7 +19,7 @@ import warnings
 import torch
 
 from graphs import GRAPHS, example_inputs, io
-from train import build_world, load_config
+from train import STAGES, build_world, load_config
 
 # optimize_for_inference's oneDNN convolutions resize their outputs; harmless, but noisy
 warnings.filterwarnings("ignore", message="An output with one or more elements was resized")
@@ -50,7 +50,7 @@ def main():
     cfg = load_config(args.config, [])
     world, data = build_world(cfg, load_checkpoints=True)
     spec = io(cfg["model"], data["height"], data["width"], data["n_actions"], data["n_slots"])
-    n_params = {name: sum(p.numel() for p in getattr(world, name).parameters()) for name in ("ae", "base", "instruct")}
+    n_params = {name: sum(p.numel() for p in getattr(world, name).parameters()) for name in STAGES}
     print(json.dumps({"params": n_params, "threads": args.threads}))
     world.eval()
     for batch in [int(b) for b in args.batches.split(",")]:
