@@ -74,7 +74,7 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
       args: [
         ...['--source', 'generator', ...model],
         ...pick(
-          ['--sessions', '1,4,8', '--seconds', '10'],
+          ['--sessions', '1,2,4,8', '--seconds', '10'],
           ['--sessions', '1', '--seconds', '2', '--warmup', '0.5'],
         ),
       ],
