@@ -11,6 +11,9 @@
  *      ticks at a client during the outage.
  *
  *   npx tsx bench/reliability.ts [--messages 100000] [--clients 20] [--seed 15] [--outages 5,20]
+ *     [--out FILE]
+ *
+ * A member of `npm run bench` (bench/suite.ts): the result goes to --out, or stdout.
  */
 import { parseArgs } from 'node:util';
 import { io, Socket } from 'socket.io-client';
@@ -20,6 +23,8 @@ import { startOwnRedis, uniqueKeyPrefix } from '../tests/helpers/redis';
 import type { Reply } from '../tests/helpers/server';
 import { CATEGORIES, Category, fuzzMessages, Outcome, send } from '../tests/helpers/wire-fuzz';
 import { rssOf } from './lib/proc';
+import { emitResult, progress, runMain } from './lib/result';
+import type { DataOf, FuzzCategoryRow, OutageRow, ReliabilityResult } from './lib/results';
 import { startServerProcess, ServerProcess } from './lib/server-process';
 import { percentile, round } from './lib/stats';
 
@@ -29,6 +34,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '20' },
     seed: { type: 'string', default: '15' },
     outages: { type: 'string', default: '5,20' },
+    out: { type: 'string' },
   },
 });
 const SECRET = 'reliability-bench-secret-0123';
@@ -83,7 +89,9 @@ function slopeMiBPerMin(samples: { s: number; bytes: number }[]): number {
   return den === 0 ? 0 : ((num / den) * 60) / 2 ** 20;
 }
 
-async function fuzz(messages: number, clients: number, seed: number) {
+type Data = DataOf<ReliabilityResult>;
+
+async function fuzz(messages: number, clients: number, seed: number): Promise<Data['fuzz']> {
   const server = await startServerProcess({
     SESSIONS: 'fuzz,honest',
     JOIN_SECRET: SECRET,
@@ -134,7 +142,7 @@ async function fuzz(messages: number, clients: number, seed: number) {
     for (const s of [honest, ...attackers]) s.close();
 
     const rates = recorder.ratesPerSecond(began, ended);
-    const rows = [...byCategory].map(([category, counts]) => {
+    const rows: FuzzCategoryRow[] = [...byCategory].map(([category, counts]) => {
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
       const untyped = (counts.get('INTERNAL') ?? 0) + (counts.get('timeout') ?? 0);
       return {
@@ -147,26 +155,31 @@ async function fuzz(messages: number, clients: number, seed: number) {
     });
     const total = rows.reduce((a, r) => a + r.total, 0);
     const untyped = rows.reduce((a, r) => a + r.untyped, 0);
+    const count = (code: string) => rows.reduce((a, r) => a + (r.codes[code] ?? 0), 0);
     const half = memory.slice(Math.floor(memory.length / 2));
+    const mib = (bytes: number | undefined) => round((bytes ?? 0) / 2 ** 20, 1);
     return {
       messages: total,
+      clients,
+      seed,
       seconds: round((ended - began) / 1000, 1),
       typedErrorRate: round((total - untyped) / total, 6),
       untyped,
+      internal: count('INTERNAL'),
+      unanswered: count('timeout'),
       byCategory: rows,
-      honestTicksPerSecond: { min: Math.min(...rates), median: percentile(rates, 50) },
-      rssMiB: {
-        start: round(memory[0].bytes / 2 ** 20, 1),
-        end: round(memory.at(-1)!.bytes / 2 ** 20, 1),
-      },
-      rssSlopeSecondHalfMiBPerMin: round(slopeMiBPerMin(half), 2),
+      honestTicksPerSecond: rates.length
+        ? { min: Math.min(...rates), median: percentile(rates, 50) }
+        : { min: 0, median: 0 },
+      rssMiB: { start: mib(memory[0]?.bytes), end: mib(memory.at(-1)?.bytes) },
+      rssSlopeSecondHalfMiBPerMin: half.length > 1 ? round(slopeMiBPerMin(half), 2) : 0,
     };
   } finally {
     await server.stop();
   }
 }
 
-async function flood() {
+async function flood(): Promise<Data['flood']> {
   const server = await startServerProcess({ SESSIONS: 'home', JOIN_SECRET: SECRET });
   try {
     const member = await client(server.url);
@@ -199,7 +212,7 @@ async function flood() {
   }
 }
 
-async function outage(seconds: number) {
+async function outage(seconds: number): Promise<OutageRow> {
   const redis = await startOwnRedis({ appendOnly: true });
   const prefix = uniqueKeyPrefix(`reliability-${seconds}`);
   let server: ServerProcess | null = null;
@@ -241,18 +254,15 @@ async function outage(seconds: number) {
   }
 }
 
-async function main() {
-  const results = {
-    fuzz: await fuzz(Number(values.messages), Number(values.clients), Number(values.seed)),
-    flood: await flood(),
-    outages: [] as Awaited<ReturnType<typeof outage>>[],
-  };
-  for (const s of values.outages.split(',').filter(Boolean))
-    results.outages.push(await outage(Number(s)));
-  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-}
-
-main().catch((error) => {
-  process.stderr.write(`${error?.stack ?? error}\n`);
-  process.exit(1);
+runMain(async () => {
+  const fuzzed = await fuzz(Number(values.messages), Number(values.clients), Number(values.seed));
+  progress('fuzz', { ...fuzzed, byCategory: undefined });
+  const flooded = await flood();
+  progress('flood', flooded);
+  const outages: OutageRow[] = [];
+  for (const s of values.outages!.split(',').filter(Boolean)) {
+    outages.push(await outage(Number(s)));
+    progress('outage', outages.at(-1));
+  }
+  emitResult<Data>('reliability', values.out, { fuzz: fuzzed, flood: flooded, outages });
 });

@@ -162,6 +162,48 @@ export type MemoryResult = BenchResult<{
   perSessionMiB: { server: number; total: number };
 }>;
 
+export interface FuzzCategoryRow {
+  category: string;
+  total: number;
+  ok: number;
+  /** Answered with INTERNAL or not answered at all. */
+  untyped: number;
+  /** Answers by outcome: 'ok', 'timeout' (unanswered) or the error code. */
+  codes: Record<string, number>;
+}
+export interface OutageRow {
+  seconds: number;
+  ticksLogged: number;
+  ticksMissingFromLog: number;
+  originPresent: boolean;
+  /** Longest wait between two ticks at a client, from the kill to 1 s after the restart. */
+  longestClientGapMs: number;
+}
+export type ReliabilityResult = BenchResult<{
+  fuzz: {
+    messages: number;
+    clients: number;
+    seed: number;
+    seconds: number;
+    /** Share of the messages answered with something other than INTERNAL or nothing. */
+    typedErrorRate: number;
+    untyped: number;
+    internal: number;
+    unanswered: number;
+    byCategory: FuzzCategoryRow[];
+    honestTicksPerSecond: { min: number; median: number };
+    rssMiB: { start: number; end: number };
+    rssSlopeSecondHalfMiBPerMin: number;
+  };
+  flood: {
+    creates: number;
+    refused: number;
+    ticksPerSecondBefore: number;
+    ticksPerSecondDuring: number;
+  };
+  outages: OutageRow[];
+}>;
+
 /** Averages per frame from the receiver's RTCInboundRtpStreamStats (a cross-check). */
 export interface WebrtcAverages {
   framesDecoded: number;
@@ -234,4 +276,5 @@ export interface SuiteResults {
   memory?: MemoryResult;
   'action-to-photon'?: PhotonResult;
   'action-to-photon-adaptive'?: PhotonResult;
+  reliability?: ReliabilityResult;
 }

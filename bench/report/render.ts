@@ -14,6 +14,7 @@ import { generatorSection, generatorSummary } from './sections/generator';
 import { ingestSection, ingestSummary } from './sections/ingest';
 import { memorySection, memorySummary } from './sections/memory';
 import { photonSection, photonSummary } from './sections/photon';
+import { reliabilitySection, reliabilitySummary } from './sections/reliability';
 import { tickSection, tickSummary } from './sections/tick';
 
 function context(suite: SuiteRecord): ReportContext {
@@ -30,6 +31,7 @@ export function renderSummary(suite: SuiteRecord, r: SuiteResults): string {
     ingestSummary(r.ingest),
     generatorSummary(r.generator),
     memorySummary(r.memory),
+    reliabilitySummary(r.reliability),
     engineSummary(r.engine),
   ].filter((row): row is string[] => row !== null);
   const failed = suite.runs.filter((run) => run.status !== 'ok');
@@ -76,6 +78,7 @@ export function renderReport(suite: SuiteRecord, r: SuiteResults): string {
     ingestSection(ctx, r.ingest),
     generatorSection(ctx, r.generator),
     memorySection(ctx, r.memory),
+    reliabilitySection(ctx, r.reliability),
     engineSection(ctx, r.engine),
     encodeSection(ctx, r.encode),
     dataset,
