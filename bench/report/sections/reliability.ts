@@ -37,7 +37,8 @@ ${table(
 - Honest session during the fuzz: median ${num(f.honestTicksPerSecond.median)} ticks/s, lowest
   second ${num(f.honestTicksPerSecond.min)} (20 Hz is the goal).
 - Server RSS ${num(f.rssMiB.start)} → ${num(f.rssMiB.end)} MiB; slope over the second half
-  ${num(f.rssSlopeSecondHalfMiBPerMin, 2)} MiB/min.
+  ${num(f.rssSlopeSecondHalfMiBPerMin, 2)} MiB/min (over ${num(f.seconds / 2)} s of flood: a short
+  window, not a soak).
 - Lobby flood: ${r.flood.refused} of ${r.flood.creates} creates refused with \`FORBIDDEN\`; the
   existing session ran ${num(r.flood.ticksPerSecondBefore)} ticks/s before and
   ${num(r.flood.ticksPerSecondDuring)} during.
