@@ -64,6 +64,18 @@ def quantize(x):
     return x + (q - x).detach()
 
 
+def instruction_tokens(slot_sizes, dim):
+    """One embedding table for every slot's tokens (0 = none, then the slot's values), and
+    each slot's offset into it: slot s's tokens 0..n live at offset[s]..offset[s]+n."""
+    offsets = torch.tensor([0] + [n + 1 for n in slot_sizes[:-1]]).cumsum(0)
+    return offsets, nn.Embedding(sum(n + 1 for n in slot_sizes), dim)
+
+
+def film(linear, c):
+    """A (scale, shift) pair per channel from condition vectors c, shaped for [B, C, H, W]."""
+    return linear(c)[:, :, None, None].chunk(2, 1)
+
+
 class CameraWarp(nn.Module):
     """Samples the last frame where each output pixel's scene point was one tick ago.
 
@@ -194,7 +206,7 @@ class BaseGenerator(nn.Module):
 
     def forward(self, stem, warped, last, motion, level, adds=None):
         c = self.cond(torch.cat([motion / self.motion_scale, level[:, None]], 1))
-        films = [f(c)[:, :, None, None].chunk(2, 1) for f in self.films]
+        films = [film(f, c) for f in self.films]
         skips, _ = self.encoder(stem, films, adds)
         h = skips[-1]
         for up, skip in zip(self.ups, reversed(skips[:-1])):
@@ -218,9 +230,8 @@ class InstructNet(nn.Module):
             nn.Linear(history * n_actions, 128), nn.SiLU(), nn.Linear(128, 128), nn.SiLU(), nn.Linear(128, 3))
         self.register_buffer("motion_scale", torch.tensor(MOTION_SCALE))
         self.action_embed = nn.Linear(history * n_actions, cond_dim)
-        offsets = torch.tensor([0] + [n + 1 for n in slot_sizes[:-1]]).cumsum(0)
-        self.register_buffer("slot_offset", offsets)  # slot s's tokens 0..n live at offset[s]..offset[s]+n
-        self.token_embed = nn.Embedding(sum(n + 1 for n in slot_sizes), cond_dim)
+        offsets, self.token_embed = instruction_tokens(slot_sizes, cond_dim)
+        self.register_buffer("slot_offset", offsets)
         self.register_buffer("age_scales", torch.tensor(AGE_SCALES))
         self.age_embed = nn.Linear(len(slot_sizes) * len(AGE_SCALES), cond_dim)
         self.cond = nn.Sequential(nn.SiLU(), nn.Linear(cond_dim, cond_dim), nn.SiLU())
@@ -238,7 +249,7 @@ class InstructNet(nn.Module):
         c = self.action_embed(actions.flatten(1))
         c = c + self.token_embed(instruction + self.slot_offset).sum(1)
         c = self.cond(c + self.age_embed(ages.flatten(1)))
-        films = [f(c)[:, :, None, None].chunk(2, 1) for f in self.films]
+        films = [film(f, c) for f in self.films]
         _, feats = self.encoder(stem, films)
         return [out(f) for f, out in zip(feats, self.outs)]
 
@@ -255,9 +266,8 @@ class StartNet(nn.Module):
 
     def __init__(self, height, width, slot_sizes, cond_dim, widths=(64, 48, 32, 24, 16)):
         super().__init__()
-        offsets = torch.tensor([0] + [n + 1 for n in slot_sizes[:-1]]).cumsum(0)
+        offsets, self.token_embed = instruction_tokens(slot_sizes, cond_dim)
         self.register_buffer("slot_offset", offsets)
-        self.token_embed = nn.Embedding(sum(n + 1 for n in slot_sizes), cond_dim)
         self.cond = nn.Sequential(nn.SiLU(), nn.Linear(cond_dim, cond_dim), nn.SiLU())
         self.seed = nn.Parameter(torch.randn(1, widths[0], height // 16, width // 16) * 0.1)
         # One block per level below full size; the full-size level only gets the head (cost).
@@ -269,8 +279,8 @@ class StartNet(nn.Module):
     def forward(self, instruction):
         c = self.cond(self.token_embed(instruction + self.slot_offset).sum(1))
         h = self.seed.expand(instruction.shape[0], -1, -1, -1)
-        for block, film, up in zip(self.blocks, self.films, self.ups):
-            h = up(F.silu(block(h, film(c)[:, :, None, None].chunk(2, 1))))
+        for block, linear, up in zip(self.blocks, self.films, self.ups):
+            h = up(F.silu(block(h, film(linear, c))))
         return self.head(h)
 
 
