@@ -70,12 +70,15 @@ async function main(): Promise<void> {
 }
 
 function record(step: number, action: ActionBits, frame: Uint8Array): StepRecord {
-  const empty = new Uint8Array(SLOT_NAMES.length);
   return {
-    ...{ episode: 0, step, action, changed: 0, frame },
+    episode: 0,
+    step,
     motion: { forward: 0, right: 0, yaw: 0, up: 0 },
-    instruction: empty,
-    environment: empty,
+    action,
+    changed: 0,
+    instruction: new Uint8Array(SLOT_NAMES.length),
+    environment: new Uint8Array(SLOT_NAMES.length),
+    frame,
   };
 }
 
