@@ -4,14 +4,20 @@
  *   1. fuzz: seeded hostile messages (tests/helpers/wire-fuzz.ts) from many clients while
  *      an honest player steers another session: messages and answers by category, the
  *      typed-error rate, the honest session's ticks per second, the server's memory slope;
- *   2. lobby flood: 50 connections x 5 creates without a credential, and the existing
+ *   2. soak: a player steering and 20 spectators (Socket.IO members, each with a
+ *      synthetic SRTP viewer of the video: synthetic-viewers.ts) held for --soak seconds:
+ *      the player's ticks in every second, and the server process's RSS and V8 heap;
+ *   3. lobby flood: 50 connections x 5 creates without a credential, and the existing
  *      session's tick rate before and during;
- *   3. Redis outages (a redis-server of its own, AOF on, SIGKILLed and started again):
+ *   4. Redis outages (a redis-server of its own, AOF on, SIGKILLed and started again):
  *      ticks missing from the action log afterwards, and the longest wait between two
  *      ticks at a client during the outage.
  *
- *   npx tsx bench/reliability.ts [--messages 100000] [--clients 20] [--seed 15] [--outages 5,20]
- *     [--out FILE]
+ *   npx tsx bench/reliability.ts [--messages 100000] [--clients 20] [--seed 15] [--soak 600]
+ *     [--spectators 20] [--outages 5,20] [--phases fuzz,soak,flood,outages] [--out FILE]
+ *
+ * --phases runs only some (to look into one); the suite runs them all, as the result type
+ * and the report expect.
  *
  * A member of `npm run bench` (bench/suite.ts): the result goes to --out, or stdout.
  */
@@ -22,23 +28,32 @@ import { createStore } from '../server/store';
 import { startOwnRedis, uniqueKeyPrefix } from '../tests/helpers/redis';
 import type { Reply } from '../tests/helpers/server';
 import { CATEGORIES, Category, fuzzMessages, Outcome, send } from '../tests/helpers/wire-fuzz';
-import { rssOf } from './lib/proc';
+import { cpuOverWindow } from './lib/cpu-window';
+import { cpuMsOf, rssOf, selfCpuMs } from './lib/proc';
 import { emitResult, progress, runMain } from './lib/result';
 import type { DataOf, FuzzCategoryRow, OutageRow, ReliabilityResult } from './lib/results';
-import { startServerProcess, ServerProcess } from './lib/server-process';
-import { percentile, round } from './lib/stats';
+import { startServerProcess, startViewedServer, ServerProcess } from './lib/server-process';
+import { percentile, round, slope } from './lib/stats';
 
 const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '100000' },
     clients: { type: 'string', default: '20' },
     seed: { type: 'string', default: '15' },
+    soak: { type: 'string', default: '600' },
+    spectators: { type: 'string', default: '20' },
     outages: { type: 'string', default: '5,20' },
+    phases: { type: 'string', default: 'fuzz,soak,flood,outages' },
     out: { type: 'string' },
   },
 });
 const SECRET = 'reliability-bench-secret-0123';
 const IN_FLIGHT_PER_CLIENT = 8;
+/** A second counts as held at this many ticks (the tick rate is 20 Hz). */
+const HELD_TICKS_PER_SECOND = 19.5;
+const MIB = 2 ** 20;
+/** Joins done and keyframes sent before a measured window. */
+const SETTLE_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function client(url: string, auth: Record<string, string> = {}): Promise<Socket> {
@@ -56,37 +71,63 @@ async function join(socket: Socket, sessionId: string, role: 'player' | 'spectat
   if (!reply.ok) throw new Error(`join failed: ${reply.error.code}`);
 }
 
-/** Records (time, tick number) of every tick a socket receives. */
+/** Records when each tick reaches a socket (ticks the server skipped never arrive). */
 function tickRecorder(socket: Socket) {
-  const ticks: { at: number; tick: number }[] = [];
-  socket.on('tick', (t: { tick: number }) => ticks.push({ at: performance.now(), tick: t.tick }));
+  const arrivals: number[] = [];
+  socket.on('tick', () => arrivals.push(performance.now()));
+  /** Ticks received by `time`, interpolated between arrivals. */
+  const receivedBy = (time: number) => {
+    let lo = 0;
+    let hi = arrivals.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (arrivals[mid] <= time) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0 || lo === arrivals.length) return lo;
+    return lo + (time - arrivals[lo - 1]) / (arrivals[lo] - arrivals[lo - 1]) - 1;
+  };
   return {
-    ticks,
-    /** Ticks per second in each whole second of [from, to]. */
+    /**
+     * Ticks received in each whole second of [from, to]. Counted by interpolation, so a
+     * tick a few ms either side of a boundary does not read as 19 and then 21.
+     */
     ratesPerSecond(from: number, to: number): number[] {
       const rates: number[] = [];
-      for (let start = from; start + 1000 <= to; start += 1000) {
-        const inside = ticks.filter((t) => t.at >= start && t.at < start + 1000);
-        if (inside.length > 1) rates.push(inside.at(-1)!.tick - inside[0].tick + 1);
-        else rates.push(inside.length);
-      }
+      for (let start = from; start + 1000 <= to; start += 1000)
+        rates.push(round(receivedBy(start + 1000) - receivedBy(start), 2));
       return rates;
     },
     longestGapMs(from: number, to: number): number {
-      const inside = ticks.filter((t) => t.at >= from && t.at <= to).map((t) => t.at);
+      const inside = arrivals.filter((at) => at >= from && at <= to);
       return Math.max(0, ...inside.slice(1).map((at, i) => at - inside[i]));
     },
   };
 }
 
-/** Least-squares slope of (seconds, bytes) samples, in MiB per minute. */
-function slopeMiBPerMin(samples: { s: number; bytes: number }[]): number {
-  const n = samples.length;
-  const mx = samples.reduce((a, p) => a + p.s, 0) / n;
-  const my = samples.reduce((a, p) => a + p.bytes, 0) / n;
-  const num = samples.reduce((a, p) => a + (p.s - mx) * (p.bytes - my), 0);
-  const den = samples.reduce((a, p) => a + (p.s - mx) ** 2, 0);
-  return den === 0 ? 0 : ((num / den) * 60) / 2 ** 20;
+/** Least-squares slope of memory samples over their second half, in MiB per minute. */
+function secondHalfSlope<T extends { s: number }>(samples: T[], bytes: (sample: T) => number) {
+  const half = samples.slice(Math.floor(samples.length / 2));
+  if (half.length < 2) return 0;
+  return round((slope(half.map((p) => ({ x: p.s, y: bytes(p) }))) * 60) / MIB, 2);
+}
+
+const mib = (bytes: number | undefined) => round((bytes ?? 0) / MIB, 1);
+
+/** A player that joins `sessionId` and holds 'forward' (an input every 50 ms), its ticks recorded. */
+async function steeringPlayer(url: string, sessionId: string) {
+  const socket = await client(url);
+  await join(socket, sessionId, 'player');
+  const recorder = tickRecorder(socket);
+  let seq = 0;
+  const steering = setInterval(() => socket.emit('action', { seq: ++seq, keys: ['forward'] }), 50);
+  return {
+    recorder,
+    close() {
+      clearInterval(steering);
+      socket.close();
+    },
+  };
 }
 
 type Data = DataOf<ReliabilityResult>;
@@ -98,14 +139,7 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
     CONTROL_MODE: 'solo',
   });
   try {
-    const honest = await client(server.url);
-    await join(honest, 'honest', 'player');
-    const recorder = tickRecorder(honest);
-    let seq = 0;
-    const steering = setInterval(
-      () => honest.emit('action', { seq: ++seq, keys: ['forward'] }),
-      50,
-    );
+    const honest = await steeringPlayer(server.url, 'honest');
     const attackers = await Promise.all(Array.from({ length: clients }, () => client(server.url)));
     await Promise.all(
       attackers
@@ -123,6 +157,7 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
       () => memory.push({ s: (performance.now() - began) / 1000, bytes: rssOf(server.pid) }),
       1000,
     );
+    const meters = { server: () => cpuMsOf(server.pid), clients: selfCpuMs };
     let sent = 0;
     const worker = async (socket: Socket) => {
       while (sent < messages) {
@@ -133,15 +168,17 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
         counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
       }
     };
-    await Promise.all(
-      attackers.flatMap((s) => Array.from({ length: IN_FLIGHT_PER_CLIENT }, () => worker(s))),
-    );
+    const cpu = await cpuOverWindow(meters, async () => {
+      await Promise.all(
+        attackers.flatMap((s) => Array.from({ length: IN_FLIGHT_PER_CLIENT }, () => worker(s))),
+      );
+    });
     const ended = performance.now();
     clearInterval(sampler);
-    clearInterval(steering);
-    for (const s of [honest, ...attackers]) s.close();
+    honest.close();
+    for (const s of attackers) s.close();
 
-    const rates = recorder.ratesPerSecond(began, ended);
+    const rates = honest.recorder.ratesPerSecond(began, ended);
     const rows: FuzzCategoryRow[] = [...byCategory].map(([category, counts]) => {
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
       const untyped = (counts.get('INTERNAL') ?? 0) + (counts.get('timeout') ?? 0);
@@ -156,8 +193,6 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
     const total = rows.reduce((a, r) => a + r.total, 0);
     const untyped = rows.reduce((a, r) => a + r.untyped, 0);
     const count = (code: string) => rows.reduce((a, r) => a + (r.codes[code] ?? 0), 0);
-    const half = memory.slice(Math.floor(memory.length / 2));
-    const mib = (bytes: number | undefined) => round((bytes ?? 0) / 2 ** 20, 1);
     return {
       messages: total,
       clients,
@@ -171,8 +206,57 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
       honestTicksPerSecond: rates.length
         ? { min: Math.min(...rates), median: percentile(rates, 50) }
         : { min: 0, median: 0 },
+      messagesPerSecond: round(total / (cpu.wallMs / 1000), 0),
+      serverCpuPercent: cpu.percent.server,
+      clientCpuPercent: cpu.percent.clients,
       rssMiB: { start: mib(memory[0]?.bytes), end: mib(memory.at(-1)?.bytes) },
-      rssSlopeSecondHalfMiBPerMin: half.length > 1 ? round(slopeMiBPerMin(half), 2) : 0,
+      rssSlopeSecondHalfMiBPerMin: secondHalfSlope(memory, (p) => p.bytes),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function soak(seconds: number, spectators: number): Promise<Data['soak']> {
+  const server = await startViewedServer({
+    env: { JOIN_SECRET: SECRET, CONTROL_MODE: 'solo' },
+    session: 'soak',
+    viewers: spectators,
+  });
+  try {
+    const player = await steeringPlayer(server.url, 'soak');
+    const watchers = await Promise.all(
+      Array.from({ length: spectators }, () => client(server.url)),
+    );
+    await Promise.all(watchers.map((s) => join(s, 'soak', 'spectator')));
+    await sleep(SETTLE_MS);
+    await server.window();
+    const began = performance.now();
+    await sleep(seconds * 1000);
+    const ended = performance.now();
+    const report = await server.report();
+    player.close();
+    for (const s of watchers) s.close();
+
+    const rates = player.recorder.ratesPerSecond(began, ended);
+    const { memory } = report;
+    return {
+      seconds,
+      spectators,
+      ticksPerSecond: {
+        min: rates.length ? Math.min(...rates) : 0,
+        median: rates.length ? percentile(rates, 50) : 0,
+        held: rates.length
+          ? round(rates.filter((r) => r >= HELD_TICKS_PER_SECOND).length / rates.length, 4)
+          : 0,
+      },
+      viewerFramesPerSecondMin: round(Math.min(...report.viewerFramesPerSecond), 1),
+      rssMiB: { start: mib(memory[0]?.rssBytes), end: mib(memory.at(-1)?.rssBytes) },
+      heapMiB: { start: mib(memory[0]?.heapBytes), end: mib(memory.at(-1)?.heapBytes) },
+      slopeSecondHalfMiBPerMin: {
+        rss: secondHalfSlope(memory, (p) => p.rssBytes),
+        heap: secondHalfSlope(memory, (p) => p.heapBytes),
+      },
     };
   } finally {
     await server.stop();
@@ -255,14 +339,26 @@ async function outage(seconds: number): Promise<OutageRow> {
 }
 
 runMain(async () => {
-  const fuzzed = await fuzz(Number(values.messages), Number(values.clients), Number(values.seed));
-  progress('fuzz', { ...fuzzed, byCategory: undefined });
-  const flooded = await flood();
-  progress('flood', flooded);
-  const outages: OutageRow[] = [];
-  for (const s of values.outages!.split(',').filter(Boolean)) {
-    outages.push(await outage(Number(s)));
-    progress('outage', outages.at(-1));
+  const phases = new Set(values.phases!.split(','));
+  const result: Partial<Data> = {};
+  if (phases.has('fuzz')) {
+    result.fuzz = await fuzz(Number(values.messages), Number(values.clients), Number(values.seed));
+    progress('fuzz', { ...result.fuzz, byCategory: undefined });
   }
-  emitResult<Data>('reliability', values.out, { fuzz: fuzzed, flood: flooded, outages });
+  if (phases.has('soak')) {
+    result.soak = await soak(Number(values.soak), Number(values.spectators));
+    progress('soak', result.soak);
+  }
+  if (phases.has('flood')) {
+    result.flood = await flood();
+    progress('flood', result.flood);
+  }
+  if (phases.has('outages')) {
+    result.outages = [];
+    for (const s of values.outages!.split(',').filter(Boolean)) {
+      result.outages.push(await outage(Number(s)));
+      progress('outage', result.outages.at(-1));
+    }
+  }
+  emitResult('reliability', values.out, result);
 });

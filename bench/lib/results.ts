@@ -179,6 +179,19 @@ export interface OutageRow {
   /** Longest wait between two ticks at a client, from the kill to 1 s after the restart. */
   longestClientGapMs: number;
 }
+/** A player steering and spectators watching one session for a while. */
+export interface SoakResult {
+  seconds: number;
+  spectators: number;
+  /** Ticks the player received in each whole second; `held`: the share of seconds with 19.5 or more. */
+  ticksPerSecond: { min: number; median: number; held: number };
+  /** Frames each synthetic viewer received per second: the lowest viewer's. */
+  viewerFramesPerSecondMin: number;
+  /** The server process's memory at the start and the end, and the slope over the second half. */
+  rssMiB: { start: number; end: number };
+  heapMiB: { start: number; end: number };
+  slopeSecondHalfMiBPerMin: { rss: number; heap: number };
+}
 export type ReliabilityResult = BenchResult<{
   fuzz: {
     messages: number;
@@ -192,9 +205,15 @@ export type ReliabilityResult = BenchResult<{
     unanswered: number;
     byCategory: FuzzCategoryRow[];
     honestTicksPerSecond: { min: number; median: number };
+    /** Messages sent per second, and the CPU (% of one core) of the server and of the clients. */
+    messagesPerSecond: number;
+    serverCpuPercent: number;
+    clientCpuPercent: number;
     rssMiB: { start: number; end: number };
     rssSlopeSecondHalfMiBPerMin: number;
   };
+  /** Absent from results written before the soak joined the run. */
+  soak?: SoakResult;
   flood: {
     creates: number;
     refused: number;
