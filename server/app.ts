@@ -19,6 +19,7 @@ import { LobbyAccess } from './session/lobby-access';
 import { SessionRegistry } from './session/registry';
 import { Session } from './session/session';
 import { broadcastSession, registerHandlers } from './signaling/handlers';
+import { guardedParser } from './signaling/payload-guard';
 import { createStore, StateStore } from './store';
 import { StoreSync } from './store-sync';
 import { TickLoop } from './tick/tick-loop';
@@ -109,6 +110,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const io = new SocketServer({
     adapter: store.createSocketAdapter(),
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    parser: guardedParser,
     serveClient: false,
     // Members who drop keep their socket id, rooms and membership for the window.
     connectionStateRecovery: {
