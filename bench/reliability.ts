@@ -54,6 +54,7 @@ const HELD_TICKS_PER_SECOND = 19.5;
 const MIB = 2 ** 20;
 /** Joins done and keyframes sent before a measured window. */
 const SETTLE_MS = 1000;
+const QUIET_MS = 3000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function client(url: string, auth: Record<string, string> = {}): Promise<Socket> {
@@ -132,6 +133,14 @@ async function steeringPlayer(url: string, sessionId: string) {
 
 type Data = DataOf<ReliabilityResult>;
 
+/** The server's tick clock so far: ticks run, and ticks skipped because one ran late. */
+async function serverTicks(url: string): Promise<{ ticks: number; overruns: number }> {
+  const health = (await (await fetch(`${url}/healthz`)).json()) as {
+    tick: { ticks: number; overruns: number };
+  };
+  return health.tick;
+}
+
 async function fuzz(messages: number, clients: number, seed: number): Promise<Data['fuzz']> {
   const server = await startServerProcess({
     SESSIONS: 'fuzz,honest',
@@ -146,6 +155,12 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
         .slice(0, clients / 2)
         .map((s, i) => join(s, 'fuzz', i % 2 ? 'spectator' : 'player')),
     );
+    // The same server, sessions and members before any hostile message: the rate to compare with.
+    await sleep(SETTLE_MS);
+    const quietFrom = performance.now();
+    await sleep(QUIET_MS);
+    const quiet = honest.recorder.ratesPerSecond(quietFrom, performance.now());
+    const ticksBefore = await serverTicks(server.url);
 
     const stream = fuzzMessages(seed);
     const byCategory = new Map<Category, Map<Outcome, number>>(
@@ -174,6 +189,7 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
       );
     });
     const ended = performance.now();
+    const ticksAfter = await serverTicks(server.url);
     clearInterval(sampler);
     honest.close();
     for (const s of attackers) s.close();
@@ -206,6 +222,11 @@ async function fuzz(messages: number, clients: number, seed: number): Promise<Da
       honestTicksPerSecond: rates.length
         ? { min: Math.min(...rates), median: percentile(rates, 50) }
         : { min: 0, median: 0 },
+      honestTicksPerSecondQuiet: percentile(quiet, 50),
+      serverTicks: {
+        run: ticksAfter.ticks - ticksBefore.ticks,
+        skipped: ticksAfter.overruns - ticksBefore.overruns,
+      },
       messagesPerSecond: round(total / (cpu.wallMs / 1000), 0),
       serverCpuPercent: cpu.percent.server,
       clientCpuPercent: cpu.percent.clients,

@@ -205,6 +205,10 @@ export type ReliabilityResult = BenchResult<{
     unanswered: number;
     byCategory: FuzzCategoryRow[];
     honestTicksPerSecond: { min: number; median: number };
+    /** Median over 3 s on the same server and members just before the first hostile message. */
+    honestTicksPerSecondQuiet: number;
+    /** The server's tick clock during the fuzz: ticks run, and ticks skipped (one ran late). */
+    serverTicks: { run: number; skipped: number };
     /** Messages sent per second, and the CPU (% of one core) of the server and of the clients. */
     messagesPerSecond: number;
     serverCpuPercent: number;

@@ -37,7 +37,8 @@ ${table(
   unanswered, over ${f.messages} messages in ${num(f.seconds)} s (${num(f.messagesPerSecond, 0)} a second; CPU:
   server ${num(f.serverCpuPercent)}%, attacking clients ${num(f.clientCpuPercent)}% of one core).
 - Honest session during the fuzz: median ${num(f.honestTicksPerSecond.median)} ticks/s, lowest
-  second ${num(f.honestTicksPerSecond.min)} (20 Hz is the goal).
+  second ${num(f.honestTicksPerSecond.min)} (20 Hz is the goal; ${num(f.honestTicksPerSecondQuiet)} on the same server just
+  before the fuzz); the server ran ${num(f.serverTicks?.run, 0)} ticks and skipped ${num(f.serverTicks?.skipped, 0)}.
 - Server RSS ${num(f.rssMiB.start)} → ${num(f.rssMiB.end)} MiB; slope over the second half
   ${num(f.rssSlopeSecondHalfMiBPerMin, 2)} MiB/min (over ${num(f.seconds / 2)} s of flood: a short
   window, not a soak).
