@@ -24,7 +24,7 @@ import type { types } from 'mediasoup';
 import { Engine } from '../model/engine/engine';
 import { ROUTER_MEDIA_CODECS, type VideoCodec } from '../server/media/codecs';
 import { defaultBitrate } from '../server/media/frame-encoder';
-import { VIDEO_CLOCK_RATE } from '../server/media/rtp-timestamp';
+import { VIDEO_CLOCK_RATE } from '../server/protocol/rtp-timestamp';
 import { SessionMedia } from '../server/media/session-media';
 import { WorkerPool } from '../server/media/worker-pool';
 import { isKeyframeStart, parseRtp } from '../tests/helpers/rtp';

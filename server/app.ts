@@ -23,7 +23,7 @@ import { guardedParser } from './signaling/payload-guard';
 import { createStore, StateStore } from './store';
 import { StoreSync } from './store-sync';
 import { TickLoop } from './tick/tick-loop';
-import { bundleClient } from './web/client-bundle';
+import { clientBuild } from './web/client-build';
 import { listen } from './web/listen';
 
 export interface RunningServer {
@@ -124,6 +124,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     tokens,
     lobbyAccess,
     video,
+    vocabulary: source.vocabulary,
+    startsFrom: source.startsFrom,
     openInvites: config.OPEN_INVITES,
     reconnectWindowMs: config.RECONNECT_WINDOW_MS,
     log,
@@ -136,7 +138,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   registry.on('closed', () => metrics.sessions.set(registry.all().length));
   const hostTokens: Record<string, string> = {};
   for (const id of config.SESSIONS) {
-    await registry.create(id, { seed: seedOf(id) }, true);
+    await registry.create(id, { seed: seedOf(id) }, { persistent: true });
     // The operator's own link, printed once: good for any number of joins (one host at a time).
     hostTokens[id] = await tokens.issue(id, 'host', 'host', 0);
   }
@@ -160,7 +162,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     config.SOCKET_ENGINE,
     io,
     {
-      clientScript: await bundleClient(),
+      client: await clientBuild(),
       metrics: metrics.registry,
       health: () => ({
         ok: true,

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { MAX_PLAYOUT_DELAY_MS } from './media/rtp-packetizer';
-import { SessionIdSchema } from './session/session-id';
+import { SessionId } from './protocol/client-events';
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -50,7 +50,7 @@ const ConfigSchema = z.object({
         .map((id) => id.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(SessionIdSchema)),
+    .pipe(z.array(SessionId)),
   MEDIA_WORKERS: intIn(1, 256).default(os.cpus().length),
   MEDIA_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
   /** Address put in ICE candidates when clients reach the server through another one. */

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `worldtick is live at ${server.url}/ (spectate: ${server.url}/s/${first}?role=spectator)\n${hostLinks.join('')}` +
       // A generated key is shown once, here; a configured one is never echoed.
-      `  create sessions with Socket.IO auth { key: ${config.CREATE_KEY ? 'CREATE_KEY' : `"${server.createKey}"`} }\n`,
+      (config.CREATE_KEY
+        ? `  create sessions from the lobby with the key in CREATE_KEY\n`
+        : `  create sessions from the lobby: ${server.url}/#key=${server.createKey}\n` +
+          `  (or over Socket.IO with auth { key: "${server.createKey}" })\n`),
   );
   let stopping = false;
   const stop = (signal: string) => {

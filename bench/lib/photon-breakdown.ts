@@ -6,7 +6,7 @@
  * missing, the receiver's average from its WebRTC stats), so the rest of that span is one
  * stage: the jitter buffer and the renderer's queue (the WebRTC stats split its mean).
  */
-import { tickOfRtpTimestamp } from '../../server/media/rtp-timestamp';
+import { tickOfRtpTimestamp } from '../../server/protocol/rtp-timestamp';
 import type { FrameRecord, KeyEventRecord } from './page-probe';
 import type { InputRecord, TickRecord } from './tick-timeline';
 

@@ -1,5 +1,8 @@
 /** The procedural engine as a frame source: ground truth, and the default until a model ships. */
+import { ACTION_KEYS } from '../../model/engine/actions';
 import { Engine } from '../../model/engine/engine';
+import { INSTRUCTION_SLOTS, SLOT_NAMES } from '../../model/engine/instructions';
+import type { Vocabulary } from '../protocol/vocabulary';
 import {
   FrameRequest,
   FrameSource,
@@ -8,8 +11,16 @@ import {
   UnknownSessionError,
 } from './frame-source';
 
+/** The engine's own keys and slots: the only place the server reads the engine's constants. */
+export const ENGINE_VOCABULARY: Vocabulary = {
+  keys: [...ACTION_KEYS],
+  slots: SLOT_NAMES.map((name) => ({ name, values: [...INSTRUCTION_SLOTS[name]] })),
+};
+
 export class EngineFrameSource implements FrameSource {
   readonly name = 'engine';
+  readonly vocabulary = ENGINE_VOCABULARY;
+  readonly startsFrom = { prompt: false, text: false };
   private readonly sessions = new Map<string, { engine: Engine; frame: Uint8Array }>();
 
   constructor(

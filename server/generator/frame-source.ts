@@ -5,6 +5,7 @@
  */
 import { ActionBits } from '../../model/engine/actions';
 import { Instruction } from '../../model/engine/instructions';
+import type { Vocabulary } from '../protocol/vocabulary';
 
 export interface FrameRequest {
   sessionId: string;
@@ -31,6 +32,10 @@ export interface FrameSource {
   readonly name: string;
   readonly width: number;
   readonly height: number;
+  /** The action keys and instruction slots this source understands. */
+  readonly vocabulary: Vocabulary;
+  /** Which starts besides a world seed `open` accepts. */
+  readonly startsFrom: { readonly prompt: boolean; readonly text: boolean };
   /** Begins a session's world; its first frame is then available from `current`. */
   open(sessionId: string, start: SessionStart): Promise<void>;
   /** Advances every requested session by one tick; returns their new RGB frames in order. */

@@ -13,11 +13,15 @@ import {
   UnknownSessionError,
 } from './frame-source';
 import { GeneratorRuntime } from './generator-runtime';
+import { vocabularyOf } from './manifest';
+import type { Vocabulary } from '../protocol/vocabulary';
 
 export class GeneratorFrameSource implements FrameSource {
   readonly name: string;
   readonly width: number;
   readonly height: number;
+  readonly vocabulary: Vocabulary;
+  readonly startsFrom: { readonly prompt: boolean; readonly text: boolean };
   private readonly frames = new Map<string, Uint8Array>();
 
   constructor(private readonly runtime: GeneratorRuntime) {
@@ -25,6 +29,8 @@ export class GeneratorFrameSource implements FrameSource {
     this.name = `generator:${name}@${version}`;
     this.width = frame.width;
     this.height = frame.height;
+    this.vocabulary = vocabularyOf(runtime.manifest);
+    this.startsFrom = { prompt: true, text: runtime.startsFromText };
   }
 
   async open(sessionId: string, start: SessionStart): Promise<void> {

@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ACTION_KEYS } from '../../model/engine/actions';
+import type { Vocabulary } from '../protocol/vocabulary';
 import { INSTRUCTION_SLOTS, SLOT_NAMES } from '../../model/engine/instructions';
 import {
   FORMAT_VERSIONS,
@@ -238,4 +239,15 @@ function sha256(file: string): Promise<string> {
       .on('end', () => resolve(hash.digest('hex')))
       .on('error', reject);
   });
+}
+
+/** The keys and slots a model understands, as the wire and the client see them. */
+export function vocabularyOf(m: Manifest): Vocabulary {
+  return {
+    keys: [...m.actions.keys],
+    slots: m.instructions.slotOrder.map((name) => ({
+      name,
+      values: [...m.instructions.slots[name]],
+    })),
+  };
 }

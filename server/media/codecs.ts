@@ -6,7 +6,7 @@
 import type { types } from 'mediasoup';
 import { H264Packetizer } from './h264-packetizer';
 import type { PlayoutDelay, RtpPacketizer } from './rtp-packetizer';
-import { VIDEO_CLOCK_RATE } from './rtp-timestamp';
+import { VIDEO_CLOCK_RATE } from '../protocol/rtp-timestamp';
 import { Vp8Packetizer } from './vp8-packetizer';
 
 export type VideoCodec = 'vp8' | 'h264';

@@ -26,7 +26,7 @@ import { FrameEncoder } from './frame-encoder';
 import { KeyframeGate } from './keyframe-gate';
 import { LatencyWindow } from './latency-window';
 import type { PlayoutDelay, RtpPacketizer } from './rtp-packetizer';
-import { rtpTimestampOfTick } from './rtp-timestamp';
+import { rtpTimestampOfTick } from '../protocol/rtp-timestamp';
 import type { WorkerPool } from './worker-pool';
 
 export type { VideoCodec } from './codecs';

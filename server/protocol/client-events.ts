@@ -1,13 +1,15 @@
 /**
- * Wire messages from clients, validated with zod. Each event also has a size limit,
- * checked before parsing, so an oversized payload is refused cheaply.
+ * Client-to-server events: their payloads (zod schemas, unknown keys dropped) and the
+ * largest accepted payload per event, checked before parsing so an oversized one is
+ * refused cheaply. Every event is answered through its ack as `{ ok: true, ... }` or
+ * `{ ok: false, error }` (server-events.ts has the replies).
  */
 import { z } from 'zod';
-import { ACTION_KEYS } from '../../model/engine/actions';
-import { CONTROL_MODES } from '../session/control/policy';
-import { SessionIdSchema } from '../session/session-id';
+import { CONTROL_MODES, INSTRUCTION_RULES, ROLES } from './roles';
+import { SESSION_ID, SESSION_ID_RULE } from './session-id';
+import { actionKeysSchema, Vocabulary } from './vocabulary';
 
-const SessionId = SessionIdSchema;
+export const SessionId = z.string().regex(SESSION_ID, SESSION_ID_RULE);
 
 /** Characters a display name may not hold: controls, line breaks, bidirectional overrides. */
 const UNSAFE_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -46,8 +48,14 @@ const MAX_PROMPT_FRAME_CHARS = 70_000;
 
 export const CreateSessionMessage = z.object({
   id: SessionId.optional(),
+  /** The session's title in the lobby (defaults to its id). */
+  title: Name.optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** The creator's display name (the host's). */
   name: Name,
+  /** How the room steers and how instructions pass (the server's defaults when left out). */
+  mode: z.enum(CONTROL_MODES).optional(),
+  instructionRule: z.enum(INSTRUCTION_RULES).optional(),
   /** A video prompt: raw RGB frames (width x height x 3 bytes, oldest first), base64. */
   prompt: z
     .array(
@@ -67,7 +75,7 @@ export const LocateMessage = z.object({ sessionId: SessionId });
 
 export const InviteMessage = z.object({
   sessionId: SessionId,
-  role: z.enum(['player', 'spectator']),
+  role: z.enum(ROLES).exclude(['host']),
   name: Name,
 });
 
@@ -77,11 +85,15 @@ export const InviteMessage = z.object({
  */
 export const MAX_SEQ = 2 ** 31 - 1;
 
-export const ActionMessage = z.object({
-  /** Rises with every message from this client; older or repeated ones are dropped. */
-  seq: z.number().int().nonnegative().max(MAX_SEQ),
-  keys: z.array(z.enum(ACTION_KEYS)).max(ACTION_KEYS.length),
-});
+/** Held keys, from the session's vocabulary. */
+export function actionMessage(vocabulary: Vocabulary) {
+  return z.object({
+    /** Rises with every message from this client; older or repeated ones are dropped. */
+    seq: z.number().int().nonnegative().max(MAX_SEQ),
+    keys: actionKeysSchema(vocabulary),
+  });
+}
+export type ActionMessage = z.infer<ReturnType<typeof actionMessage>>;
 
 export const InstructionMessage = z.object({ text: z.string().min(1).max(64) });
 
@@ -174,3 +186,8 @@ export const MAX_BYTES = {
 } as const;
 
 export type ClientEvent = keyof typeof MAX_BYTES;
+
+/** Socket.IO's typing of what a client may emit: one payload, and an ack when an answer is wanted. */
+export type ClientToServerEvents = {
+  [E in ClientEvent]: (payload: unknown, ack?: (reply: unknown) => void) => void;
+};

@@ -9,13 +9,13 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { EngineFrameSource } from '../generator/engine-source';
 import { FrameSource } from '../generator/frame-source';
-import { SessionIdSchema } from '../session/session-id';
+import { SessionId } from '../protocol/client-events';
 import { createStore, SessionOrigin } from '../store';
 import { replayFrames } from './replay';
 import { openVideo } from './video-writer';
 
 const Args = z.object({
-  session: SessionIdSchema,
+  session: SessionId,
   out: z.string().regex(/\.(webm|mp4|mkv)$/, '--out must end in .webm, .mp4 or .mkv'),
   store: z.string().url('--store takes a redis:// URL'),
   prefix: z.string().min(1),

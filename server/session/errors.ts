@@ -1,19 +1,11 @@
 /**
- * Typed errors that reach the sender. `code` is stable and machine-readable; the
- * message says what was expected. Anything else that escapes a handler is reported
- * as INTERNAL without details.
+ * The server's typed error: thrown anywhere below a handler, it reaches the sender as
+ * its code and message (server/protocol/errors.ts). Anything else that escapes a
+ * handler is reported as INTERNAL without details.
  */
-export type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNKNOWN_SESSION'
-  | 'NOT_JOINED'
-  | 'FORBIDDEN'
-  | 'RATE_LIMITED'
-  | 'QUOTA_EXCEEDED'
-  | 'SESSION_FULL'
-  | 'MEDIA_REFUSED'
-  | 'INTERNAL';
+import type { ErrorCode, WireErrorBody } from '../protocol/errors';
+
+export type { ErrorCode, WireErrorBody };
 
 export class WireError extends Error {
   override readonly name = 'WireError';
@@ -23,11 +15,6 @@ export class WireError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface WireErrorBody {
-  code: ErrorCode;
-  message: string;
 }
 
 export function toWireError(error: unknown): WireErrorBody {

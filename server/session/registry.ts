@@ -8,10 +8,12 @@
 import { EventEmitter } from 'node:events';
 import { FrameSource, StartNotSupportedError, SessionStart } from '../generator/frame-source';
 import { Logger } from '../log';
-import { ControlOptionsInput } from './control/options';
+import { ControlOptionsInput, InstructionRule } from './control/options';
+import { ControlMode } from './control/policy';
+import type { SessionListing } from '../protocol/server-events';
 import { WireError } from './errors';
 import { Capacity, Session } from './session';
-import { SESSION_ID, SESSION_ID_RULE } from './session-id';
+import { SESSION_ID, SESSION_ID_RULE } from '../protocol/session-id';
 import { SessionVideo } from './session-video';
 
 export interface RegistryOptions {
@@ -29,13 +31,14 @@ export interface RegistryOptions {
   now?: () => number;
 }
 
-export interface SessionSummary {
-  id: string;
-  seed: number;
-  tick: number;
-  members: number;
-  connected: number;
-  persistent: boolean;
+/** How one session differs from the process's defaults. */
+export interface SessionSettings {
+  /** The lobby title (defaults to the id). */
+  title?: string;
+  /** Control overrides (mode, instruction rule) on top of the process's options. */
+  control?: { mode?: ControlMode; instructionRule?: InstructionRule };
+  /** Configured at start-up: kept when idle. */
+  persistent?: boolean;
 }
 
 interface Entry {
@@ -57,7 +60,8 @@ export class SessionRegistry extends EventEmitter {
     this.now = options.now ?? (() => performance.now());
   }
 
-  async create(id: string, start: SessionStart, persistent = false): Promise<Session> {
+  async create(id: string, start: SessionStart, settings: SessionSettings = {}): Promise<Session> {
+    const { persistent = false, control = {} } = settings;
     if (!SESSION_ID.test(id)) throw new WireError('BAD_REQUEST', SESSION_ID_RULE);
     if (this.entries.has(id) || this.pending.has(id))
       throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
@@ -84,10 +88,19 @@ export class SessionRegistry extends EventEmitter {
       this.pending.delete(id);
     }
     const seed = start.seed;
+    const defaults = this.options.control;
     const session = new Session(id, {
       seed,
+      title: settings.title ?? id,
       video,
-      control: this.options.control,
+      control: {
+        ...defaults,
+        mode: control.mode ?? defaults.mode,
+        instructions: {
+          ...defaults.instructions,
+          rule: control.instructionRule ?? defaults.instructions?.rule,
+        },
+      },
       inputRateLimit: this.options.inputRateLimit,
       capacity: this.options.capacity,
     });
@@ -114,22 +127,28 @@ export class SessionRegistry extends EventEmitter {
     return [...this.entries.values()].map((e) => e.session);
   }
 
-  list(): SessionSummary[] {
-    return [...this.entries.values()].map(({ session, persistent }) => ({
-      id: session.id,
-      seed: session.seed,
-      tick: session.tick,
-      members: session.memberCount(),
-      connected: session.connectedCount(),
-      persistent,
-    }));
+  /** The lobby's view of every live session. */
+  list(): SessionListing[] {
+    const now = this.now();
+    return this.all().map((session) => {
+      const { members, spectators } = session.roster();
+      return {
+        id: session.id,
+        title: session.title,
+        source: this.options.source.name,
+        mode: session.control.mode,
+        players: members.length,
+        spectators,
+        uptimeMs: Math.max(0, Math.round(now - session.startedAt)),
+      };
+    });
   }
 
   close(id: string, reason = 'closed'): void {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
-    entry.session.close();
+    entry.session.close(reason);
     this.options.source.close(id);
     this.options.log.info('session closed', { sessionId: id, reason });
     this.emit('closed', entry.session);

@@ -8,7 +8,8 @@
  * sessions at once; `present()` encodes the new frame once into the session's stream
  * and emits the tick's metadata (applied action, tallies, pilot or turn, proposals).
  *
- * Events: 'tick' (metadata, decision), 'member' (joined or resumed), 'memberLeft' (id), 'closed'.
+ * Events: 'tick' (metadata, decision), 'roster' (who is here, after a change), 'member'
+ * (joined or resumed), 'memberLeft' (id), 'closed' (reason).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -19,6 +20,7 @@ import { ControlOptionsInput } from './control/options';
 import { ControlMode, Outcome } from './control/policy';
 import { ControlRoom, TickDecision } from './control/room';
 import { WireError } from './errors';
+import type { MembersMessage } from '../protocol/server-events';
 import { JoinClaims, Role } from './join-tokens';
 import { RateLimiter } from './rate-limiter';
 import { SessionVideo } from './session-video';
@@ -55,6 +57,8 @@ export interface TickMetadata extends Omit<TickDecision, 'instruction' | 'modeCh
 
 export interface SessionOptions {
   seed: number;
+  /** The session's title in the lobby. */
+  title: string;
   video: SessionVideo;
   control: ControlOptionsInput;
   inputRateLimit: number;
@@ -64,7 +68,10 @@ export interface SessionOptions {
 
 export class Session extends EventEmitter {
   readonly seed: number;
+  readonly title: string;
   readonly video: SessionVideo;
+  /** When the session started (the `now` clock, ms). */
+  readonly startedAt: number;
   readonly control: ControlRoom;
   private readonly members = new Map<string, Member>();
   /** Seats taken with each join token (by its id), held to the token's `joins` cap. */
@@ -73,6 +80,8 @@ export class Session extends EventEmitter {
   private decision: TickDecision | null = null;
   private ticks = 0;
   private closed = false;
+  /** Whether who is here changed since the roster was last announced. */
+  private rosterChanged = true;
 
   constructor(
     readonly id: string,
@@ -83,6 +92,8 @@ export class Session extends EventEmitter {
     this.video = options.video;
     this.control = new ControlRoom(options.control, 0);
     this.now = options.now ?? (() => performance.now());
+    this.title = options.title;
+    this.startedAt = this.now();
   }
 
   /** Number of ticks presented so far; the next frame belongs to this tick. */
@@ -96,6 +107,18 @@ export class Session extends EventEmitter {
 
   memberList(): Member[] {
     return [...this.members.values()];
+  }
+
+  /** Who is here: hosts and players by name, spectators counted. */
+  roster(): MembersMessage {
+    const members = [...this.members.values()];
+    return {
+      sessionId: this.id,
+      members: members
+        .filter((m) => m.role !== 'spectator')
+        .map(({ id, name, role, connected }) => ({ id, name, role, connected })),
+      spectators: members.filter((m) => m.role === 'spectator').length,
+    };
   }
 
   memberCount(): number {
@@ -132,6 +155,7 @@ export class Session extends EventEmitter {
     };
     this.members.set(member.id, member);
     this.control.join(member.id, role);
+    this.rosterChanged = true;
     this.emit('member', member);
     return member;
   }
@@ -156,6 +180,7 @@ export class Session extends EventEmitter {
       throw new WireError('FORBIDDEN', 'that membership is connected elsewhere; join again');
     member.connected = true;
     this.control.setConnected(member.id, true);
+    this.rosterChanged = true;
     this.emit('member', member);
     return member;
   }
@@ -175,12 +200,14 @@ export class Session extends EventEmitter {
     if (!member) return;
     member.connected = false;
     this.control.setConnected(memberId, false);
+    this.rosterChanged = true;
   }
 
   leave(memberId: string): void {
     if (!this.members.delete(memberId)) return;
     this.control.leave(memberId);
     this.video.removeMember(memberId);
+    this.rosterChanged = true;
     this.emit('memberLeft', memberId);
   }
 
@@ -240,16 +267,21 @@ export class Session extends EventEmitter {
       encodeMs: this.now() - began,
     };
     this.emit('tick', metadata, decision);
+    // Coalesced: a crowd arriving costs one roster message per tick, not one per member.
+    if (this.rosterChanged) {
+      this.rosterChanged = false;
+      this.emit('roster', this.roster());
+    }
     return metadata;
   }
 
-  close(): void {
+  close(reason = 'closed'): void {
     if (this.closed) return;
     this.closed = true;
     for (const id of this.members.keys()) this.emit('memberLeft', id);
     this.members.clear();
     this.video.close();
-    this.emit('closed');
+    this.emit('closed', reason);
   }
 
   member(memberId: string): Member {

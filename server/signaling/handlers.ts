@@ -21,7 +21,7 @@ import {
 import { Logger } from '../log';
 import { ErrorLog } from './error-log';
 import { checkPayload } from './payload-guard';
-import { VIDEO_CLOCK_RATE } from '../media/rtp-timestamp';
+import { VIDEO_CLOCK_RATE } from '../protocol/rtp-timestamp';
 import { toWireError, WireError } from '../session/errors';
 import { JoinTokens } from '../session/join-tokens';
 import { LobbyAccess } from '../session/lobby-access';
@@ -29,8 +29,10 @@ import { RateLimiter } from '../session/rate-limiter';
 import { SessionRegistry } from '../session/registry';
 import { Member, Session } from '../session/session';
 import type { SessionDirectory } from '../store';
+import type { ServerInfo } from '../protocol/server-events';
+import type { Vocabulary } from '../protocol/vocabulary';
 import {
-  ActionMessage,
+  actionMessage,
   ClientEvent,
   ConnectTransportMessage,
   ConsumeMessage,
@@ -43,10 +45,11 @@ import {
   JoinMessage,
   LocateMessage,
   MAX_BYTES,
+  MAX_PROMPT_FRAMES,
   ModeVoteMessage,
   ReviewMessage,
   SetModeMessage,
-} from './schemas';
+} from '../protocol/client-events';
 
 export interface VideoFormat {
   width: number;
@@ -65,6 +68,10 @@ export interface SignalingOptions {
   /** Who may create sessions, and how many each may keep open. */
   lobbyAccess: LobbyAccess;
   video: VideoFormat;
+  /** The frame source's action keys and instruction slots (wire schemas and clients use them). */
+  vocabulary: Vocabulary;
+  /** Which starts besides a world seed the frame source accepts. */
+  startsFrom: ServerInfo['startsFrom'];
   openInvites: boolean;
   reconnectWindowMs: number;
   log: Logger;
@@ -82,7 +89,17 @@ type Ack = (response: unknown) => void;
 const LOBBY_REQUESTS_PER_SECOND = 5;
 
 export function registerHandlers(io: Server, options: SignalingOptions): void {
-  const { registry, tokens, log } = options;
+  const { registry, tokens, log, vocabulary } = options;
+  const ActionMessage = actionMessage(vocabulary);
+  const serverInfo: ServerInfo = {
+    source: options.video.source,
+    vocabulary,
+    frame: { width: options.video.width, height: options.video.height },
+    fps: options.video.fps,
+    startsFrom: options.startsFrom,
+    maxPromptFrames: MAX_PROMPT_FRAMES,
+    openInvites: options.openInvites,
+  };
   const errorLog = new ErrorLog(log);
   /** Members whose connection dropped, by member id: their removal when the window ends. */
   const leaving = new Map<string, NodeJS.Timeout>();
@@ -163,7 +180,8 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       }
     }
 
-    handle('session:create', CreateSessionMessage, async ({ id, seed, name, prompt, text }) => {
+    handle('session:create', CreateSessionMessage, async (message) => {
+      const { id, title, seed, name, prompt, text, mode, instructionRule } = message;
       if (prompt && text)
         throw new WireError('BAD_REQUEST', 'give a video prompt or text, not both');
       const startText = text === undefined ? undefined : parseStartText(text);
@@ -173,11 +191,15 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       const release = options.lobbyAccess.reserve(credential, socket.handshake.address);
       let session: Session;
       try {
-        session = await registry.create(id ?? randomUUID().slice(0, 8), {
-          seed: seed ?? (Math.random() * 0xffffffff) >>> 0,
-          prompt: prompt && decodePrompt(prompt, options.video),
-          text: startText,
-        });
+        session = await registry.create(
+          id ?? randomUUID().slice(0, 8),
+          {
+            seed: seed ?? (Math.random() * 0xffffffff) >>> 0,
+            prompt: prompt && decodePrompt(prompt, options.video),
+            text: startText,
+          },
+          { title, control: { mode, instructionRule } },
+        );
       } catch (error) {
         release();
         throw error;
@@ -191,7 +213,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
     handle('session:list', EmptyMessage, () => {
       lobby();
-      return { sessions: registry.list() };
+      return { sessions: registry.list(), server: serverInfo };
     });
 
     handle('session:locate', LocateMessage, async ({ sessionId }) => {
@@ -216,10 +238,6 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       const { session, member } = joined();
       if (member.role !== 'host')
         throw new WireError('FORBIDDEN', 'only the host can close the session');
-      io.to(roomOf(session.id)).emit('session:closed', {
-        sessionId: session.id,
-        reason: 'closed by host',
-      });
       registry.close(session.id, 'closed by host');
       return {};
     });
@@ -258,7 +276,15 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
           role: member.role,
           resumeToken: member.resumeToken,
         },
-        session: { id: session.id, tick: session.tick },
+        session: {
+          id: session.id,
+          title: session.title,
+          tick: session.tick,
+          instructionRule: session.control.options.instructions.rule,
+          vocabulary,
+          openInvites: options.openInvites,
+        },
+        members: session.roster(),
         video: {
           ...options.video,
           clockRate: VIDEO_CLOCK_RATE,
@@ -377,9 +403,10 @@ export function broadcastSession(
   const room = roomOf(session.id);
   const to = () => (storeAvailable() ? io : io.local).to(room);
   session.on('tick', (metadata) => to().emit('tick', metadata));
-  // However a session ends (host, idle, shutdown), its members hear of it and leave the room.
-  session.on('closed', () => {
-    to().emit('session:closed', { sessionId: session.id });
+  session.on('roster', (roster) => to().emit('session:members', roster));
+  // However a session ends (host, idle, shutdown), its members hear of it, once, and leave the room.
+  session.on('closed', (reason: string) => {
+    to().emit('session:closed', { sessionId: session.id, reason });
     for (const socket of io.of('/').sockets.values()) {
       if ((socket.data.binding as Binding | undefined)?.sessionId === session.id)
         socket.data.binding = undefined;

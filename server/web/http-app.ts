@@ -1,17 +1,15 @@
 /**
- * The HTTP side: the browser app (/ and /s/<session>), its script and style, a health
+ * The HTTP side: the browser app (/ and /s/<session>), its hashed assets, a health
  * check and Prometheus metrics. Routing is one function; `nodeHandler` and `serveOnUws`
  * adapt it to Node's HTTP server or to uWebSockets.js, whichever Socket.IO runs on.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { Registry } from 'prom-client';
 import type { TemplatedApp } from 'uWebSockets.js';
-import { CLIENT_DIR } from './client-bundle';
+import { ClientBuild } from './client-build';
 
 export interface HttpAppOptions {
-  clientScript: string;
+  client: ClientBuild;
   metrics: Registry;
   health: () => Record<string, unknown>;
 }
@@ -20,26 +18,36 @@ interface Reply {
   status: number;
   type: string;
   body: string | Buffer;
+  /** Cache-Control: hashed assets never change; the page is revalidated; the rest is live. */
+  cache: string;
 }
+
+const NO_STORE = 'no-store';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+const ASSET_TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
 
 type Route = (method: string, url: string) => Promise<Reply>;
 
 export function createRoutes(options: HttpAppOptions): Route {
-  const page = fs.readFileSync(path.join(CLIENT_DIR, 'index.html'));
-  const style = fs.readFileSync(path.join(CLIENT_DIR, 'style.css'));
-  const reply = (status: number, type: string, body: string | Buffer): Reply => ({
+  const { page, assets } = options.client;
+  const reply = (status: number, type: string, body: string | Buffer, cache = NO_STORE): Reply => ({
     status,
     type,
     body,
+    cache,
   });
   return async (method, rawUrl) => {
     const { pathname } = new URL(rawUrl, 'http://localhost');
     if (method !== 'GET') return reply(405, 'text/plain', 'method not allowed');
     if (pathname === '/' || /^\/s\/[a-z0-9-]{1,40}\/?$/.test(pathname))
-      return reply(200, 'text/html; charset=utf-8', page);
-    if (pathname === '/app.js')
-      return reply(200, 'text/javascript; charset=utf-8', options.clientScript);
-    if (pathname === '/style.css') return reply(200, 'text/css; charset=utf-8', style);
+      return reply(200, 'text/html; charset=utf-8', page, REVALIDATE);
+    const asset = /^\/assets\/([\w-]+\.(js|css))$/.exec(pathname);
+    if (asset && assets.has(asset[1]))
+      return reply(200, ASSET_TYPES[asset[2]], assets.get(asset[1])!, IMMUTABLE);
     if (pathname === '/healthz')
       return reply(200, 'application/json', JSON.stringify(options.health()));
     if (pathname === '/metrics')
@@ -51,8 +59,8 @@ export function createRoutes(options: HttpAppOptions): Route {
 export function nodeHandler(route: Route): http.RequestListener {
   return (req, res) => {
     void route(req.method ?? 'GET', req.url ?? '/').then(
-      ({ status, type, body }) => {
-        res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      ({ status, type, body, cache }) => {
+        res.writeHead(status, { 'content-type': type, 'cache-control': cache });
         res.end(body);
       },
       () => {
@@ -69,13 +77,13 @@ export function serveOnUws(app: TemplatedApp, route: Route): void {
     let aborted = false;
     res.onAborted(() => (aborted = true));
     void route(req.getMethod().toUpperCase(), url).then(
-      ({ status, type, body }) =>
+      ({ status, type, body, cache }) =>
         !aborted &&
         res.cork(() => {
           res
             .writeStatus(String(status))
             .writeHeader('content-type', type)
-            .writeHeader('cache-control', 'no-store')
+            .writeHeader('cache-control', cache)
             .end(body);
         }),
       () => !aborted && res.cork(() => res.writeStatus('500').end()),

@@ -4,7 +4,7 @@
  * fuzz suite (tests/integration/fuzz.test.ts) and the long run (bench/reliability.ts).
  */
 import { Socket } from 'socket.io-client';
-import { MAX_BYTES } from '../../server/signaling/schemas';
+import { MAX_BYTES } from '../../server/protocol/client-events';
 import type { Reply } from './server';
 import { deepArray, deepObject, rawAsk } from './wire';
 

@@ -6,7 +6,7 @@
  */
 import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
-import { MAX_BYTES } from '../../server/signaling/schemas';
+import { MAX_BYTES } from '../../server/protocol/client-events';
 import { TickMetadata } from '../../server/session/session';
 import { ask, connect, joinAs, startTestServer, waitFor, SuiteClients } from '../helpers/server';
 import { deepArray, deepObject, rawAsk } from '../helpers/wire';

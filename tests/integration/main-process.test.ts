@@ -16,7 +16,15 @@ describe('server/main.ts', () => {
     const url = await liveUrl(server);
     const page = await fetch(`${url}/s/default`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<video id="video"');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    // The page names its content-hashed script, which may be cached for good.
+    const script = /<script src="(\/assets\/app-\w+\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    expect((await asset.text()).length).toBeGreaterThan(10_000);
+    expect((await fetch(`${url}/assets/app-NOSUCH.js`)).status).toBe(404);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/worldtick_tick_duration_ms_count \d+/);
     child.kill('SIGTERM');

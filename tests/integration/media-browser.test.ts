@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import type { VideoCodec } from '../../server/media/codecs';
 import type { ConsumerParams } from '../../server/media/session-media';
-import { tickOfRtpTimestamp } from '../../server/media/rtp-timestamp';
+import { tickOfRtpTimestamp } from '../../server/protocol/rtp-timestamp';
 import { SessionMedia } from '../../server/media/session-media';
 import { WorkerPool } from '../../server/media/worker-pool';
 import { launchChromium } from '../helpers/browser';

@@ -103,10 +103,10 @@ describe('join tokens and roles', () => {
     });
     const list = (await ask(guest, 'session:list', {})) as {
       ok: true;
-      sessions: { id: string; members: number }[];
+      sessions: { id: string; players: number }[];
     };
     expect(list.sessions).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id: 'party', members: 2 })]),
+      expect.arrayContaining([expect.objectContaining({ id: 'party', players: 2 })]),
     );
     const closed = waitFor(guest, 'session:closed');
     expect(await ask(host, 'session:close', {})).toEqual({ ok: true });

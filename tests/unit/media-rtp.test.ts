@@ -4,7 +4,7 @@ import { KeyframeGate } from '../../server/media/keyframe-gate';
 import { LatencyWindow } from '../../server/media/latency-window';
 import { DEFAULT_MAX_PACKET_SIZE } from '../../server/media/rtp-packetizer';
 import { oneByteExtensions, parseRtp, readPlayoutDelay } from '../helpers/rtp';
-import { rtpTimestampOfTick, tickOfRtpTimestamp } from '../../server/media/rtp-timestamp';
+import { rtpTimestampOfTick, tickOfRtpTimestamp } from '../../server/protocol/rtp-timestamp';
 import { Vp8Packetizer } from '../../server/media/vp8-packetizer';
 
 const bytes = (length: number, seed = 1) =>

@@ -9,10 +9,10 @@
  * Defaults assume about 20 ticks per second; use `ticksFromSeconds` with the session's
  * real rate to state lengths in seconds.
  */
+import { INSTRUCTION_RULES, type InstructionRule } from '../../protocol/roles';
 import { CONTROL_MODES, ControlMode, isControlMode } from './policy';
 
-export const INSTRUCTION_RULES = ['host', 'vote'] as const;
-export type InstructionRule = (typeof INSTRUCTION_RULES)[number];
+export { INSTRUCTION_RULES, type InstructionRule };
 
 export interface ControlOptions {
   /** Mode the room starts in. */

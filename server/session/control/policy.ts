@@ -9,10 +9,9 @@
  */
 import { ActionBits, ActionKey } from '../../../model/engine/actions';
 import type { ErrorCode } from '../errors';
+import { CONTROL_MODES, type ControlMode, type Role } from '../../protocol/roles';
 
-/** The four ways a room can steer its one world. */
-export const CONTROL_MODES = ['solo', 'round-robin', 'democracy', 'anarchy'] as const;
-export type ControlMode = (typeof CONTROL_MODES)[number];
+export { CONTROL_MODES, type ControlMode };
 
 export function isControlMode(value: unknown): value is ControlMode {
   return typeof value === 'string' && (CONTROL_MODES as readonly string[]).includes(value);
@@ -23,7 +22,7 @@ export function isControlMode(value: unknown): value is ControlMode {
  * The host is a player with two extra rights: switching the mode directly and ruling on
  * instruction proposals (and handing the solo controller on).
  */
-export type ControlRole = 'host' | 'player' | 'spectator';
+export type ControlRole = Role;
 
 /** A member as steering policies see it at one tick. Built by the room; read-only. */
 export interface MemberView {

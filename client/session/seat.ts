@@ -1,0 +1,57 @@
+/**
+ * Taking a seat: a resume of the seat this tab held (join token plus resume secret, kept
+ * in sessionStorage so a reload keeps the seat and its votes), else a join with the
+ * token from the link (`#token=`), else an open invite in the asked role.
+ */
+import type { JoinReply } from '../../server/protocol/server-events';
+import { request, ServerSocket } from '../connection';
+import { displayName } from '../identity';
+
+interface Seat {
+  token: string;
+  resume: string;
+}
+
+export async function takeSeat(
+  socket: ServerSocket,
+  sessionId: string,
+  asked: { role: 'player' | 'spectator'; token: string | null },
+): Promise<JoinReply> {
+  const key = `worldtick:seat:${sessionId}`;
+  const saved = readSeat(key);
+  let token: string;
+  let reply: JoinReply | null = null;
+  if (saved) {
+    reply = await request(socket, 'join', saved).catch(() => null); // the window passed
+    token = saved.token;
+  }
+  if (!reply) {
+    sessionStorage.removeItem(key);
+    token =
+      asked.token ??
+      (
+        await request(socket, 'session:invite', {
+          sessionId,
+          role: asked.role,
+          name: displayName(),
+        })
+      ).token;
+    reply = await request(socket, 'join', { token });
+  }
+  sessionStorage.setItem(
+    key,
+    JSON.stringify({ token: token!, resume: reply.member.resumeToken } satisfies Seat),
+  );
+  // A recovered connection keeps the seat only with this proof.
+  socket.auth = { ...(socket.auth as object), resume: reply.member.resumeToken };
+  return reply;
+}
+
+function readSeat(key: string): Seat | null {
+  try {
+    const seat = JSON.parse(sessionStorage.getItem(key) ?? 'null') as Seat | null;
+    return typeof seat?.token === 'string' && typeof seat.resume === 'string' ? seat : null;
+  } catch {
+    return null;
+  }
+}
