@@ -3,10 +3,15 @@
  *
  * The main job with its default frame source, the shipped model, end to end: a real
  * server steps the generator through onnxruntime-node every tick and a real Chromium
- * page plays the stream; a video prompt starts a session from given frames, and text
+ * page plays the stream; a video prompt (over the wire, or an image uploaded in the
+ * lobby) starts a session from given frames, and text
  * alone (the model's start graph) starts one with no frame at all.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { Engine } from '../../model/engine/engine';
 import { meanSquaredError } from '../../model/eval/image-metrics';
 import { RunningServer } from '../../server/app';
@@ -40,6 +45,33 @@ describe('the generator as the frame source', () => {
     const before = state.framesShown;
     await player.waitForTimeout(1000);
     expect((await pageState(player)).framesShown).toBeGreaterThan(before + 10);
+  });
+
+  it('starts a session from an image uploaded in the lobby', async () => {
+    const prompted = new Engine({ seed: 77, width: 128, height: 128 }).render();
+    const own = new Engine({ seed: 5, width: 128, height: 128 }).render();
+    const png = new PNG({ width: 128, height: 128 });
+    for (let i = 0; i < 128 * 128; i++) {
+      png.data.set(prompted.subarray(i * 3, i * 3 + 3), i * 4);
+      png.data[i * 4 + 3] = 255;
+    }
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'prompt-')), 'prompt.png');
+    writeFileSync(file, PNG.sync.write(png));
+    const lobby = await browser.newPage();
+    await lobby.goto(`${server.url}/#key=${server.createKey}`);
+    await lobby.locator('#create-form').waitFor();
+    await lobby.fill('input[name=seed]', '5');
+    await lobby.check('input[name=start][value=prompt]');
+    await lobby.setInputFiles('input[name=prompt]', file);
+    await lobby.locator('.prompt-preview', { hasText: '1 frame(s) at 128×128' }).waitFor();
+    await lobby.click('#create-form button[type=submit]');
+    await lobby.locator('#open-host').waitFor();
+    const id = /created "([a-z0-9-]+)"/.exec(
+      (await lobby.locator('#create-status').textContent())!,
+    )![1];
+    const frame = server.source.current(id);
+    expect(meanSquaredError(frame, prompted)).toBeLessThan(meanSquaredError(frame, own) / 2);
+    await lobby.close();
   });
 
   it('starts a session from a video prompt instead of its world’s first frame', async () => {
