@@ -4,7 +4,7 @@
  * democracy votes deciding the applied action on all three, a mode vote switching to
  * anarchy, touch controls on a phone-sized page, the stats toggle's latency, an
  * instruction proposed from the picker and passed by a second vote, the host handing
- * off the solo controls, and a scripted gamepad steering.
+ * off the solo controls, a scripted gamepad steering, and the close announced to all.
  */
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { RunningServer } from '../../server/app';
@@ -183,5 +183,15 @@ describe('the app, from the lobby to a crowd steering one world', () => {
       (navigator as unknown as { getGamepads: () => unknown[] }).getGamepads = () => [pad];
     });
     await everyPage([spectator, host], '#applied', /turn_right/);
+  });
+
+  it('tells every page when the host closes the session', async () => {
+    await host.click('#close-session');
+    for (const page of [player, spectator]) {
+      await page
+        .locator('#banner', { hasText: 'This session has ended (closed by host)' })
+        .waitFor();
+      expect(await text(page, '#state')).toBe('closed');
+    }
   });
 });
