@@ -13,6 +13,7 @@ import { Logger } from './log';
 import { SessionMedia } from './media/session-media';
 import { WorkerPool } from './media/worker-pool';
 import { Metrics } from './metrics';
+import { VocabularyCodec } from './protocol/vocabulary';
 import { ticksFromSeconds } from './session/control/options';
 import { JoinTokens } from './session/join-tokens';
 import { LobbyAccess } from './session/lobby-access';
@@ -65,8 +66,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     codec: config.VIDEO_CODEC,
     source: source.name,
   };
+  const vocabulary = new VocabularyCodec(source.vocabulary);
   const registry = new SessionRegistry({
     source,
+    vocabulary,
     createVideo: () =>
       SessionMedia.create(pool, {
         ...video,
@@ -124,7 +127,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     tokens,
     lobbyAccess,
     video,
-    vocabulary: source.vocabulary,
+    vocabulary,
     startsFrom: source.startsFrom,
     openInvites: config.OPEN_INVITES,
     reconnectWindowMs: config.RECONNECT_WINDOW_MS,

@@ -46,11 +46,6 @@ export function actionFromKeys(keys: readonly string[]): ActionBits {
   return bits;
 }
 
-export function keysFromAction(bits: ActionBits): ActionKey[] {
-  assertAction(bits);
-  return ACTION_KEYS.filter((_, i) => (bits & (1 << i)) !== 0);
-}
-
 export function isHeld(bits: ActionBits, key: ActionKey): boolean {
   return (bits & actionBit(key)) !== 0;
 }

@@ -1,53 +1,25 @@
 /**
  * Turns the server's actions and instructions into the step graph's condition rows
  * (MANIFEST.md, "Each tick"): the multi-hot actions of the last ticks, and per
- * instruction slot the held token and its age. Names are mapped through the manifest's vocabularies, so a model
- * may order keys and values its own way.
+ * instruction slot the held token and its age. The session's vocabulary is the model's
+ * own (manifest.ts, `vocabularyOf`), so action bit i is the model's key column i, slot
+ * index s its instruction column s, and a value's token its index in the slot plus one
+ * (0 is "none").
  */
-import { ACTION_KEYS, ActionBits } from '../../model/engine/actions';
-import { Instruction, INSTRUCTION_SLOTS, Slot, SLOT_NAMES } from '../../model/engine/instructions';
-import { Manifest } from './manifest';
+import type { ActionBits, Instruction, VocabularyCodec } from '../protocol/vocabulary';
 
-export class Vocabulary {
-  /** Column of each engine action bit in the model's action vector. */
-  private readonly keyColumn: number[];
-  /** Per engine slot: its column, and the model's token of each engine value. */
-  private readonly slotColumn = new Map<Slot, { column: number; tokens: number[] }>();
-  readonly actionWidth: number;
-  readonly slotCount: number;
-  readonly holdTicks: number;
+/** Where an instruction goes in the model's instruction row: its column and its token. */
+export function locate(
+  vocabulary: VocabularyCodec,
+  instruction: Instruction,
+): { column: number; token: number } {
+  const { slot, value } = vocabulary.indexOf(instruction);
+  return { column: slot, token: value + 1 };
+}
 
-  /** The manifest was checked to contain every engine name (manifest.ts). */
-  constructor(manifest: Manifest) {
-    this.keyColumn = ACTION_KEYS.map((key) => manifest.actions.keys.indexOf(key));
-    for (const slot of SLOT_NAMES) {
-      const values = manifest.instructions.slots[slot];
-      this.slotColumn.set(slot, {
-        column: manifest.instructions.slotOrder.indexOf(slot),
-        tokens: INSTRUCTION_SLOTS[slot].map((v: string) => values.indexOf(v) + 1),
-      });
-    }
-    this.actionWidth = manifest.actions.keys.length;
-    this.slotCount = manifest.instructions.slotOrder.length;
-    this.holdTicks = manifest.instructions.holdTicks;
-  }
-
-  /** Writes the multi-hot action into `row` (length actionWidth). */
-  writeAction(bits: ActionBits, row: Float32Array): void {
-    row.fill(0);
-    this.keyColumn.forEach((column, bit) => {
-      if (bits & (1 << bit)) row[column] = 1;
-    });
-  }
-
-  /** The model's (column, token) of an instruction. */
-  locate(instruction: Instruction): { column: number; token: number } {
-    const slot = this.slotColumn.get(instruction.slot)!;
-    const value = (INSTRUCTION_SLOTS[instruction.slot] as readonly string[]).indexOf(
-      instruction.value,
-    );
-    return { column: slot.column, token: slot.tokens[value] };
-  }
+/** Writes the multi-hot action into `row` (one column per key of the vocabulary). */
+function writeAction(bits: ActionBits, row: Float32Array): void {
+  for (let column = 0; column < row.length; column++) row[column] = (bits >> column) & 1;
 }
 
 /**
@@ -59,9 +31,12 @@ export class HeldInstructions {
   private readonly tokens: number[];
   private readonly ages: number[];
 
-  constructor(private readonly vocabulary: Vocabulary) {
-    this.tokens = new Array<number>(vocabulary.slotCount).fill(0);
-    this.ages = new Array<number>(vocabulary.slotCount).fill(0);
+  constructor(
+    private readonly vocabulary: VocabularyCodec,
+    private readonly holdTicks: number,
+  ) {
+    this.tokens = new Array<number>(vocabulary.vocabulary.slots.length).fill(0);
+    this.ages = new Array<number>(vocabulary.vocabulary.slots.length).fill(0);
   }
 
   /** Advances one tick: held ones age (and expire), then this tick's instructions take hold at age 0. */
@@ -69,13 +44,13 @@ export class HeldInstructions {
     for (let s = 0; s < this.tokens.length; s++) {
       if (this.tokens[s] === 0) continue;
       this.ages[s] += 1;
-      if (this.ages[s] >= this.vocabulary.holdTicks) {
+      if (this.ages[s] >= this.holdTicks) {
         this.tokens[s] = 0;
         this.ages[s] = 0;
       }
     }
     for (const instruction of applied) {
-      const { column, token } = this.vocabulary.locate(instruction);
+      const { column, token } = locate(this.vocabulary, instruction);
       this.tokens[column] = token;
       this.ages[column] = 0;
     }
@@ -98,7 +73,7 @@ export class ActionHistory {
   private readonly actions: ActionBits[];
 
   constructor(
-    private readonly vocabulary: Vocabulary,
+    private readonly width: number,
     length: number,
   ) {
     this.actions = new Array<ActionBits>(length).fill(0);
@@ -110,11 +85,11 @@ export class ActionHistory {
     this.actions.push(action);
   }
 
-  /** Writes `length` multi-hot rows (length × actionWidth) into `rows`. */
+  /** Writes `length` multi-hot rows (length × width, one column per key) into `rows`. */
   write(rows: Float32Array): void {
-    const width = this.vocabulary.actionWidth;
+    const width = this.width;
     this.actions.forEach((action, i) =>
-      this.vocabulary.writeAction(action, rows.subarray(i * width, (i + 1) * width)),
+      writeAction(action, rows.subarray(i * width, (i + 1) * width)),
     );
   }
 }

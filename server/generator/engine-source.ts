@@ -1,7 +1,7 @@
 /** The procedural engine as a frame source: ground truth, and the default until a model ships. */
 import { ACTION_KEYS } from '../../model/engine/actions';
 import { Engine } from '../../model/engine/engine';
-import { INSTRUCTION_SLOTS, SLOT_NAMES } from '../../model/engine/instructions';
+import { INSTRUCTION_SLOTS, makeInstruction, SLOT_NAMES } from '../../model/engine/instructions';
 import type { Vocabulary } from '../protocol/vocabulary';
 import {
   FrameRequest,
@@ -42,7 +42,11 @@ export class EngineFrameSource implements FrameSource {
   async step(requests: readonly FrameRequest[]): Promise<Uint8Array[]> {
     return requests.map(({ sessionId, action, instructions }) => {
       const session = this.get(sessionId);
-      session.engine.step(action, instructions);
+      // Vocabulary instructions become the engine's typed ones (its bits are the vocabulary's).
+      session.engine.step(
+        action,
+        instructions.map(({ slot, value }) => makeInstruction(slot, value)),
+      );
       // A fresh buffer per frame: the encoder may still hold the previous one.
       session.frame = session.engine.render();
       return session.frame;

@@ -3,9 +3,7 @@
  * each) so a model can run them as one batch; the procedural engine and the learned
  * generator are the two implementations. It knows sessions only by id.
  */
-import { ActionBits } from '../../model/engine/actions';
-import { Instruction } from '../../model/engine/instructions';
-import type { Vocabulary } from '../protocol/vocabulary';
+import type { ActionBits, Instruction, Vocabulary } from '../protocol/vocabulary';
 
 export interface FrameRequest {
   sessionId: string;

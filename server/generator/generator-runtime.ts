@@ -7,11 +7,10 @@
  * tensors are allocated once per batch size and refilled every tick.
  */
 import * as ort from 'onnxruntime-node';
-import { ActionBits } from '../../model/engine/actions';
-import { Instruction } from '../../model/engine/instructions';
-import { ActionHistory, HeldInstructions, Vocabulary } from './conditioning';
+import { ActionBits, Instruction, VocabularyCodec, type Vocabulary } from '../protocol/vocabulary';
+import { ActionHistory, HeldInstructions, locate } from './conditioning';
 import { ContextRing, RingData, RingSource, ringSource } from './context-ring';
-import { expectedGraphs, loadManifest, Manifest, TensorSpec } from './manifest';
+import { expectedGraphs, loadManifest, Manifest, TensorSpec, vocabularyOf } from './manifest';
 import { GraphOptions, ModelGraphs, openGraphs } from './model-graphs';
 
 export interface RuntimeOptions extends GraphOptions {
@@ -47,7 +46,8 @@ interface BatchInputs {
 export class GeneratorRuntime {
   private readonly sessions = new Map<string, SessionState>();
   private readonly batches = new Map<number, BatchInputs>();
-  private readonly vocabulary: Vocabulary;
+  /** The model's own keys and slots: action bits and instructions are in its order. */
+  private readonly words: VocabularyCodec;
   private readonly rings: RingSource;
   /** The step's inputs, in graph order: context, actions, instruction, instruction_age. */
   private readonly stepInputs: TensorSpec[];
@@ -62,10 +62,10 @@ export class GeneratorRuntime {
     private readonly graphs: ModelGraphs,
     private readonly maxBatch: number,
   ) {
-    this.vocabulary = new Vocabulary(manifest);
+    this.words = new VocabularyCodec(vocabularyOf(manifest));
     this.rings = ringSource(manifest, graphs);
     this.stepInputs = expectedGraphs(manifest).step.inputs;
-    this.actionHistory = rowSize(this.stepInputs[1]) / this.vocabulary.actionWidth;
+    this.actionHistory = rowSize(this.stepInputs[1]) / this.words.keys.length;
     this.frameSize = manifest.frame.width * manifest.frame.height * 3;
   }
 
@@ -76,6 +76,11 @@ export class GeneratorRuntime {
     const runtime = new GeneratorRuntime(model.manifest, graphs, options.maxBatch);
     await runtime.warmUp();
     return runtime;
+  }
+
+  /** The keys and slots the model understands, in its order. */
+  get vocabulary(): Vocabulary {
+    return this.words.vocabulary;
   }
 
   get provider(): 'cpu' | 'cuda' {
@@ -106,8 +111,8 @@ export class GeneratorRuntime {
     const seeds = await this.rings.seeds(used);
     this.sessions.set(sessionId, {
       ring: ContextRing.seeded(seeds, used.length, this.contextLength),
-      actions: new ActionHistory(this.vocabulary, this.actionHistory),
-      held: new HeldInstructions(this.vocabulary),
+      actions: new ActionHistory(this.words.keys.length, this.actionHistory),
+      held: new HeldInstructions(this.words, this.manifest.instructions.holdTicks),
     });
   }
 
@@ -127,9 +132,9 @@ export class GeneratorRuntime {
         `${name}@${version} has no start graph: it cannot start a session from text`,
       );
     }
-    const tokens = new BigInt64Array(this.vocabulary.slotCount);
+    const tokens = new BigInt64Array(this.vocabulary.slots.length);
     for (const instruction of instructions) {
-      const { column, token } = this.vocabulary.locate(instruction);
+      const { column, token } = locate(this.words, instruction);
       tokens[column] = BigInt(token);
     }
     const out = await this.graphs.start.run({
@@ -178,7 +183,7 @@ export class GeneratorRuntime {
       state.actions.advance(request.action);
       state.actions.write(inputs.actions.subarray(b * actionsSize, (b + 1) * actionsSize));
       state.held.advance(request.instructions);
-      state.held.write(inputs.instruction, inputs.age, b * this.vocabulary.slotCount);
+      state.held.write(inputs.instruction, inputs.age, b * this.vocabulary.slots.length);
     });
     const out = await this.graphs.step.run(inputs.feeds);
     const newest = out[this.rings.newest].data as RingData;

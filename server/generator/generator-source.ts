@@ -13,7 +13,6 @@ import {
   UnknownSessionError,
 } from './frame-source';
 import { GeneratorRuntime } from './generator-runtime';
-import { vocabularyOf } from './manifest';
 import type { Vocabulary } from '../protocol/vocabulary';
 
 export class GeneratorFrameSource implements FrameSource {
@@ -29,7 +28,7 @@ export class GeneratorFrameSource implements FrameSource {
     this.name = `generator:${name}@${version}`;
     this.width = frame.width;
     this.height = frame.height;
-    this.vocabulary = vocabularyOf(runtime.manifest);
+    this.vocabulary = runtime.vocabulary;
     this.startsFrom = { prompt: true, text: runtime.startsFromText };
   }
 

@@ -2,9 +2,11 @@
  * Replay: re-renders a session from its origin (seed, frame source, size) and its
  * action log. With the engine as frame source the frames are byte-identical to the
  * live ones (the engine is deterministic); a model reproduces them within tolerance on
- * the same execution provider.
+ * the same execution provider. The log's actions and instructions are checked against
+ * the replay source's vocabulary.
  */
 import { FrameSource } from '../generator/frame-source';
+import { VocabularyCodec } from '../protocol/vocabulary';
 import type { ActionLogEntry, SessionOrigin } from '../store/state-store';
 
 const REPLAY_SESSION = 'replay';
@@ -32,6 +34,7 @@ export async function* replayFrames(
       `the session was ${origin.width}x${origin.height}; the replay source draws ${source.width}x${source.height}`,
     );
   }
+  const vocabulary = new VocabularyCodec(source.vocabulary);
   await source.open(REPLAY_SESSION, { seed: origin.seed });
   try {
     yield { tick: null, frame: source.current(REPLAY_SESSION) };
@@ -42,6 +45,7 @@ export async function* replayFrames(
       if (entry.tick !== expected)
         throw new ReplayError(`the action log skips from tick ${expected - 1} to ${entry.tick}`);
       expected++;
+      checkEntry(entry, vocabulary);
       const [frame] = await source.step([
         { sessionId: REPLAY_SESSION, action: entry.action, instructions: entry.instructions },
       ]);
@@ -49,5 +53,15 @@ export async function* replayFrames(
     }
   } finally {
     source.close(REPLAY_SESSION);
+  }
+}
+
+/** An entry the source's vocabulary cannot read was drawn by something else: refuse it. */
+function checkEntry(entry: ActionLogEntry, vocabulary: VocabularyCodec): void {
+  try {
+    vocabulary.assertAction(entry.action);
+    for (const { slot, value } of entry.instructions) vocabulary.instruction(slot, value);
+  } catch (error) {
+    throw new ReplayError(`tick ${entry.tick}: ${(error as Error).message}`);
   }
 }

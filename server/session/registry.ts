@@ -15,9 +15,12 @@ import { WireError } from './errors';
 import { Capacity, Session } from './session';
 import { SESSION_ID, SESSION_ID_RULE } from '../protocol/session-id';
 import { SessionVideo } from './session-video';
+import type { VocabularyCodec } from '../protocol/vocabulary';
 
 export interface RegistryOptions {
   source: FrameSource;
+  /** The source's vocabulary, built once (app.ts). */
+  vocabulary: VocabularyCodec;
   createVideo: () => Promise<SessionVideo>;
   control: ControlOptionsInput;
   inputRateLimit: number;
@@ -101,6 +104,7 @@ export class SessionRegistry extends EventEmitter {
           rule: control.instructionRule ?? defaults.instructions?.rule,
         },
       },
+      vocabulary: this.options.vocabulary,
       inputRateLimit: this.options.inputRateLimit,
       capacity: this.options.capacity,
     });

@@ -13,14 +13,18 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ActionBits } from '../../model/engine/actions';
-import { formatInstruction, Instruction } from '../../model/engine/instructions';
 import { FrameRequest } from '../generator/frame-source';
 import { ControlOptionsInput } from './control/options';
 import { ControlMode, Outcome } from './control/policy';
 import { ControlRoom, TickDecision } from './control/room';
 import { WireError } from './errors';
 import type { MembersMessage } from '../protocol/server-events';
+import {
+  ActionBits,
+  formatInstruction,
+  Instruction,
+  VocabularyCodec,
+} from '../protocol/vocabulary';
 import { JoinClaims, Role } from './join-tokens';
 import { RateLimiter } from './rate-limiter';
 import { SessionVideo } from './session-video';
@@ -61,6 +65,8 @@ export interface SessionOptions {
   title: string;
   video: SessionVideo;
   control: ControlOptionsInput;
+  /** The frame source's keys and instructions. */
+  vocabulary: VocabularyCodec;
   inputRateLimit: number;
   capacity: Capacity;
   now?: () => number;
@@ -90,7 +96,7 @@ export class Session extends EventEmitter {
     super();
     this.seed = options.seed;
     this.video = options.video;
-    this.control = new ControlRoom(options.control, 0);
+    this.control = new ControlRoom(options.vocabulary, options.control, 0);
     this.now = options.now ?? (() => performance.now());
     this.title = options.title;
     this.startedAt = this.now();

@@ -11,13 +11,6 @@
 import { randomUUID } from 'node:crypto';
 import { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { actionFromKeys } from '../../model/engine/actions';
-import {
-  Instruction,
-  InstructionError,
-  parseInstruction,
-  parseInstructionList,
-} from '../../model/engine/instructions';
 import { Logger } from '../log';
 import { ErrorLog } from './error-log';
 import { checkPayload } from './payload-guard';
@@ -30,7 +23,7 @@ import { SessionRegistry } from '../session/registry';
 import { Member, Session } from '../session/session';
 import type { SessionDirectory } from '../store';
 import type { ServerInfo } from '../protocol/server-events';
-import type { Vocabulary } from '../protocol/vocabulary';
+import { VocabularyCodec, VocabularyError } from '../protocol/vocabulary';
 import {
   actionMessage,
   ClientEvent,
@@ -68,8 +61,8 @@ export interface SignalingOptions {
   /** Who may create sessions, and how many each may keep open. */
   lobbyAccess: LobbyAccess;
   video: VideoFormat;
-  /** The frame source's action keys and instruction slots (wire schemas and clients use them). */
-  vocabulary: Vocabulary;
+  /** The frame source's action keys and instruction slots (wire schemas, parsing, clients). */
+  vocabulary: VocabularyCodec;
   /** Which starts besides a world seed the frame source accepts. */
   startsFrom: ServerInfo['startsFrom'];
   openInvites: boolean;
@@ -89,7 +82,8 @@ type Ack = (response: unknown) => void;
 const LOBBY_REQUESTS_PER_SECOND = 5;
 
 export function registerHandlers(io: Server, options: SignalingOptions): void {
-  const { registry, tokens, log, vocabulary } = options;
+  const { registry, tokens, log } = options;
+  const { vocabulary } = options.vocabulary;
   const ActionMessage = actionMessage(vocabulary);
   const serverInfo: ServerInfo = {
     source: options.video.source,
@@ -184,7 +178,8 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       const { id, title, seed, name, prompt, text, mode, instructionRule } = message;
       if (prompt && text)
         throw new WireError('BAD_REQUEST', 'give a video prompt or text, not both');
-      const startText = text === undefined ? undefined : parseStartText(text);
+      const startText =
+        text === undefined ? undefined : told(() => options.vocabulary.parseInstructionList(text));
       lobby();
       // The credential comes with the connection (Socket.IO `auth`), as an API key would.
       const credential = await options.lobbyAccess.credential(socket.handshake.auth?.key);
@@ -303,17 +298,13 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
     handle('action', ActionMessage, ({ seq, keys }) => {
       const { session, member } = joined();
-      session.input(member.id, seq, actionFromKeys(keys));
+      session.input(member.id, seq, options.vocabulary.actionFromKeys(keys));
     });
 
     handle('instruction', InstructionMessage, ({ text }) => {
       const { session, member } = joined();
-      try {
-        return { proposalId: session.propose(member.id, parseInstruction(text)) };
-      } catch (error) {
-        if (error instanceof InstructionError) throw new WireError('BAD_REQUEST', error.message);
-        throw error;
-      }
+      const instruction = told(() => options.vocabulary.parseInstruction(text));
+      return { proposalId: session.propose(member.id, instruction) };
     });
 
     handle('instruction:review', ReviewMessage, ({ proposalId, approve }) => {
@@ -434,12 +425,12 @@ async function media<T>(request: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The instructions a session starts from, or a BAD_REQUEST naming what was wrong. */
-function parseStartText(text: string): Instruction[] {
+/** What the vocabulary reads from a member's text, or a BAD_REQUEST naming what was wrong. */
+function told<T>(read: () => T): T {
   try {
-    return parseInstructionList(text);
+    return read();
   } catch (error) {
-    if (error instanceof InstructionError) throw new WireError('BAD_REQUEST', error.message);
+    if (error instanceof VocabularyError) throw new WireError('BAD_REQUEST', error.message);
     throw error;
   }
 }

@@ -3,7 +3,6 @@
  * session's live member, say); a store must neither keep nor serialise the rest, and
  * the memory store hands out copies so no caller can change what it holds.
  */
-import { Instruction } from '../../model/engine/instructions';
 import { ActionLogEntry, PresenceMember, SessionEntry, SessionOrigin } from './state-store';
 
 export function pickOrigin(origin: SessionOrigin): SessionOrigin {
@@ -26,7 +25,7 @@ export function pickEntry(entry: ActionLogEntry): ActionLogEntry {
   return {
     tick,
     action,
-    instructions: instructions.map(({ slot, value }) => ({ slot, value }) as Instruction),
+    instructions: instructions.map(({ slot, value }) => ({ slot, value })),
     pilot,
   };
 }

@@ -5,13 +5,14 @@
  *
  * Action-log stream entry (one per tick), stream ID `<tick>-1`, so Redis itself keeps
  * the log append-only in tick order and a tick range is an ID range:
- *   action        decimal ActionBits (multi-hot over ACTION_KEYS)
+ *   action        decimal ActionBits (multi-hot over the frame source's keys, below 2^MAX_KEYS)
  *   instructions  applied instructions as `slot=value`, space-separated, in order ('' for none)
+ * Which keys and instructions exist is the frame source's vocabulary: the codec checks
+ * their form; the replay checks them against its source (replay.ts).
  *   pilot         member id whose input drove the tick; absent when none
  */
 import { z } from 'zod';
-import { assertAction } from '../../model/engine/actions';
-import { formatInstruction, parseInstruction } from '../../model/engine/instructions';
+import { formatInstruction, MAX_KEYS, readInstruction } from '../protocol/vocabulary';
 import { StoreDataError } from './errors';
 import { Fields } from './redis-expiring-records';
 import { ActionLogEntry, PresenceMember, SessionEntry, SessionOrigin } from './state-store';
@@ -37,7 +38,7 @@ const SessionSchema = z.object({
 });
 const MemberSchema = z.object({ memberId: z.string().min(1), role: z.string().min(1) });
 const EntrySchema = z.object({
-  action: whole,
+  action: whole.refine((bits) => bits < 2 ** MAX_KEYS, `an action has at most ${MAX_KEYS} keys`),
   instructions: z.string(),
   pilot: z.string().optional(),
 });
@@ -77,11 +78,10 @@ export function decodeEntry(id: string, fields: Fields, where: string): ActionLo
     const tick = /^(\d+)-1$/.exec(id);
     if (!tick) throw new Error('stream ID is not <tick>-1');
     const { action, instructions, pilot } = EntrySchema.parse(fields);
-    assertAction(action);
     return {
       tick: Number(tick[1]),
       action,
-      instructions: instructions.split(' ').filter(Boolean).map(parseInstruction),
+      instructions: instructions.split(' ').filter(Boolean).map(readInstruction),
       pilot: pilot ?? null,
     };
   });

@@ -9,8 +9,7 @@
  * lapse on their own and another process may claim its session ids.
  */
 import type { ServerOptions } from 'socket.io';
-import { ActionBits } from '../../model/engine/actions';
-import { Instruction } from '../../model/engine/instructions';
+import type { ActionBits, Instruction } from '../protocol/vocabulary';
 
 /** How a session's world starts and what draws it: with the action log, all a replay needs. */
 export interface SessionOrigin {
@@ -64,12 +63,14 @@ export interface PresenceStore {
 /**
  * One action-log entry: what the session applied at one tick. Replaying a session
  * = open its frame source with the log's origin, then step every entry in tick order
- * with its action and instructions. The session appends one entry per tick, so the
+ * with its action and instructions. Actions and instructions are in the vocabulary of
+ * the frame source that drew the session (the store does not check them: the replay
+ * does, against its source's vocabulary). The session appends one entry per tick, so the
  * ticks of one log are 0, 1, 2, ... (a reader may check there is no gap).
  */
 export interface ActionLogEntry {
   tick: number;
-  /** The effective multi-hot action the frame source stepped (0 = idle). */
+  /** The effective multi-hot action the frame source stepped (0 = idle), in its key order. */
   action: ActionBits;
   /** Instructions applied at this tick, in the order they were applied. */
   instructions: readonly Instruction[];

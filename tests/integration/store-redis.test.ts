@@ -111,7 +111,7 @@ it('refuses to decode data it did not write', async () => {
   const store = await processStore();
   await raw.hSet(`${prefix}session:odd`, { sessionId: 'odd', seed: 'many' });
   await raw.sAdd(`${prefix}sessions`, 'odd');
-  await raw.xAdd(`${prefix}log:odd`, '0-1', { action: '1', instructions: 'weather=hail' });
+  await raw.xAdd(`${prefix}log:odd`, '0-1', { action: '1', instructions: 'weather: hail' });
 
   await expect(store.sessions.lookup('odd')).rejects.toThrow(StoreDataError);
   await expect(store.sessions.list()).rejects.toThrow(/registry entry does not decode/);

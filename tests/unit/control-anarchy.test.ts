@@ -1,9 +1,12 @@
-import { actionFromKeys, IDLE_ACTION, keysFromAction } from '../../model/engine/actions';
-import { mergeAnarchy } from '../../server/session/control/anarchy';
+import { IDLE_ACTION } from '../../server/protocol/vocabulary';
+import { mergeAnarchy, opposites } from '../../server/session/control/anarchy';
 import { ControlRoom } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
-const k = (...keys: string[]) => actionFromKeys(keys);
-const merged = (...members: number[]) => keysFromAction(mergeAnarchy(members).action);
+const k = (...keys: string[]) => engineVocabulary.actionFromKeys(keys);
+const layout = opposites(engineVocabulary.keys);
+const merge = (members: number[]) => mergeAnarchy(layout, members);
+const merged = (...members: number[]) => engineVocabulary.keysFromAction(merge(members).action);
 
 describe('anarchy merge', () => {
   it('lets one member move the world when nobody opposes', () => {
@@ -33,14 +36,14 @@ describe('anarchy merge', () => {
 
   it('lets members holding nothing abstain instead of voting "stand still"', () => {
     expect(merged(k('jump'), IDLE_ACTION, IDLE_ACTION, IDLE_ACTION)).toEqual(['jump']);
-    const merge = mergeAnarchy([k('jump', 'forward'), IDLE_ACTION, k('forward')]);
-    expect(merge.contributors).toBe(2);
-    expect(merge.pressed).toEqual({ forward: 2, jump: 1 });
+    const crowd = merge([k('jump', 'forward'), IDLE_ACTION, k('forward')]);
+    expect(crowd.contributors).toBe(2);
+    expect(crowd.pressed).toEqual({ forward: 2, jump: 1 });
   });
 
   it('is idle with no keys held', () => {
-    expect(mergeAnarchy([]).action).toBe(IDLE_ACTION);
-    expect(mergeAnarchy([IDLE_ACTION, IDLE_ACTION])).toEqual({
+    expect(merge([]).action).toBe(IDLE_ACTION);
+    expect(merge([IDLE_ACTION, IDLE_ACTION])).toEqual({
       action: IDLE_ACTION,
       contributors: 0,
       pressed: {},
@@ -48,9 +51,37 @@ describe('anarchy merge', () => {
   });
 });
 
+describe('anarchy axes', () => {
+  it('pairs opposite keys by name, whatever the vocabulary; the rest are buttons', () => {
+    expect(opposites(engineVocabulary.keys)).toEqual({
+      keys: engineVocabulary.keys,
+      axes: [
+        [0, 1],
+        [2, 3],
+        [4, 5],
+      ],
+      buttons: [6, 7],
+    });
+    const keys = ['jump', 'look_up', 'left', 'walk', 'right', 'look_down', 'look_left'];
+    expect(opposites(keys)).toMatchObject({
+      axes: [
+        [1, 5],
+        [2, 4],
+      ],
+      buttons: [0, 3, 6],
+    });
+  });
+
+  it('merges a vocabulary without opposites as buttons', () => {
+    const own = opposites(['walk', 'retreat']);
+    expect(mergeAnarchy(own, [1, 2]).action).toBe(3);
+    expect(mergeAnarchy(own, [1, 1, 2]).action).toBe(1);
+  });
+});
+
 describe('anarchy policy', () => {
   it("merges every host's and player's keys each tick, taps included", () => {
-    const room = new ControlRoom({ mode: 'anarchy' });
+    const room = new ControlRoom(engineVocabulary, { mode: 'anarchy' });
     room.join('h', 'host');
     room.join('p1', 'player');
     room.join('p2', 'player');
@@ -71,7 +102,7 @@ describe('anarchy policy', () => {
   });
 
   it('is idle when nobody holds a key, and refuses spectators’ keys', () => {
-    const room = new ControlRoom({ mode: 'anarchy', spectatorsVote: true });
+    const room = new ControlRoom(engineVocabulary, { mode: 'anarchy', spectatorsVote: true });
     room.join('p', 'player');
     room.join('s', 'spectator');
     expect(room.input('s', 1, k('jump'))).toMatchObject({ ok: false, code: 'FORBIDDEN' });

@@ -2,6 +2,7 @@ import { ActionBits, actionFromKeys, IDLE_ACTION } from '../../model/engine/acti
 import { rankVotes } from '../../server/session/control/democracy';
 import { DemocracyState } from '../../server/session/control/policy';
 import { ControlRoom, TickDecision } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
 const F = actionFromKeys(['forward']);
 const B = actionFromKeys(['back']);
@@ -14,7 +15,7 @@ function democracy(
   voters: string[],
   extra: { quorum?: number; spectatorsVote?: boolean } = {},
 ): ControlRoom {
-  const room = new ControlRoom({
+  const room = new ControlRoom(engineVocabulary, {
     mode: 'democracy',
     democracy: { windowTicks, quorum: extra.quorum ?? 0 },
     spectatorsVote: extra.spectatorsVote ?? false,
@@ -105,7 +106,7 @@ describe('democracy policy', () => {
   it('breaks ties: the action in force, then fewer keys, then the lower bitmask', () => {
     const counts = (entries: [ActionBits, number][]) => new Map(entries);
     const order = (c: Map<ActionBits, number>, applied: ActionBits) =>
-      rankVotes(c, applied).map((v) => v.action);
+      rankVotes(c, applied, engineVocabulary).map((v) => v.action);
     expect(
       order(
         counts([

@@ -2,6 +2,7 @@ import { Instruction, parseInstruction } from '../../model/engine/instructions';
 import { InstructionRule } from '../../server/session/control/options';
 import { ProposalView } from '../../server/session/control/proposals';
 import { ControlRoom, TickDecision } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
 const SNOW = parseInstruction('weather=snow');
 const NIGHT = parseInstruction('time=night');
@@ -16,7 +17,7 @@ function room(
     max?: number;
   } = {},
 ): ControlRoom {
-  const r = new ControlRoom({
+  const r = new ControlRoom(engineVocabulary, {
     spectatorsVote: options.spectatorsVote ?? false,
     instructions: {
       rule,

@@ -2,9 +2,14 @@ import { actionFromKeys } from '../../model/engine/actions';
 import { ModeVote } from '../../server/session/control/mode-vote';
 import { ControlMode } from '../../server/session/control/policy';
 import { ControlRoom } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
 function room(threshold = 0.75, spectatorsVote = false): ControlRoom {
-  const r = new ControlRoom({ mode: 'solo', modeVote: { threshold }, spectatorsVote });
+  const r = new ControlRoom(engineVocabulary, {
+    mode: 'solo',
+    modeVote: { threshold },
+    spectatorsVote,
+  });
   r.join('h', 'host');
   r.join('p1', 'player');
   r.join('p2', 'player');
@@ -91,7 +96,7 @@ describe('mode switching by supermajority', () => {
     expect(closed.voteMode('s', 'anarchy')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(closed.decide(0).modeVote.eligible).toBe(4);
 
-    const open = new ControlRoom({ spectatorsVote: true });
+    const open = new ControlRoom(engineVocabulary, { spectatorsVote: true });
     open.join('p1', 'player');
     open.join('p2', 'player');
     open.join('s1', 'spectator');
@@ -141,7 +146,10 @@ describe('mode switching by the host', () => {
   });
 
   it('starts the new policy fresh: a democracy window opens at the switch', () => {
-    const r = new ControlRoom({ mode: 'democracy', democracy: { windowTicks: 4, quorum: 0 } });
+    const r = new ControlRoom(engineVocabulary, {
+      mode: 'democracy',
+      democracy: { windowTicks: 4, quorum: 0 },
+    });
     r.join('h', 'host');
     r.decide(0);
     r.decide(1);

@@ -6,6 +6,7 @@ import {
   votesNeeded,
 } from '../../server/session/control/options';
 import { ControlRoom } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {
@@ -88,10 +89,12 @@ describe('control options', () => {
   });
 
   it('ControlRoom validates its options and its start tick', () => {
-    expect(() => new ControlRoom({ democracy: { windowTicks: -1 } })).toThrow(ControlOptionsError);
-    expect(() => new ControlRoom({}, NaN)).toThrow(RangeError);
-    expect(() => new ControlRoom({}, -1)).toThrow(RangeError);
-    expect(new ControlRoom({ mode: 'anarchy' }, 10).mode).toBe('anarchy');
+    expect(() => new ControlRoom(engineVocabulary, { democracy: { windowTicks: -1 } })).toThrow(
+      ControlOptionsError,
+    );
+    expect(() => new ControlRoom(engineVocabulary, {}, NaN)).toThrow(RangeError);
+    expect(() => new ControlRoom(engineVocabulary, {}, -1)).toThrow(RangeError);
+    expect(new ControlRoom(engineVocabulary, { mode: 'anarchy' }, 10).mode).toBe('anarchy');
   });
 
   it('converts seconds to ticks, at least one, and rejects nonsense', () => {

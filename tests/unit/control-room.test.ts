@@ -1,20 +1,21 @@
 import { actionFromKeys, IDLE_ACTION } from '../../model/engine/actions';
 import { parseInstruction } from '../../model/engine/instructions';
 import { ControlRoom, TickDecision } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
 const F = actionFromKeys(['forward']);
 const L = actionFromKeys(['turn_left']);
 
 describe('ControlRoom input hygiene', () => {
   it('refuses keys from non-members', () => {
-    const room = new ControlRoom();
+    const room = new ControlRoom(engineVocabulary);
     expect(room.input('ghost', 1, F)).toMatchObject({ ok: false, code: 'NOT_JOINED' });
   });
 
   it.each([NaN, -1, 1.5, Infinity, -Infinity, '3' as unknown as number])(
     'refuses sequence number %p',
     (seq) => {
-      const room = new ControlRoom();
+      const room = new ControlRoom(engineVocabulary);
       room.join('h', 'host');
       expect(room.input('h', seq, F)).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
       expect(room.decide(0).action).toBe(IDLE_ACTION);
@@ -22,14 +23,14 @@ describe('ControlRoom input hygiene', () => {
   );
 
   it.each([NaN, -1, 256, 1.5, Infinity])('refuses action bits %p', (bits) => {
-    const room = new ControlRoom();
+    const room = new ControlRoom(engineVocabulary);
     room.join('h', 'host');
     expect(room.input('h', 1, bits)).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
     expect(room.decide(0).action).toBe(IDLE_ACTION);
   });
 
   it('refuses spectators’ keys where they do not vote, with FORBIDDEN', () => {
-    const room = new ControlRoom({ mode: 'solo' });
+    const room = new ControlRoom(engineVocabulary, { mode: 'solo' });
     room.join('s', 'spectator');
     const outcome = room.input('s', 1, F);
     expect(outcome).toMatchObject({ ok: false, code: 'FORBIDDEN' });
@@ -37,7 +38,7 @@ describe('ControlRoom input hygiene', () => {
   });
 
   it('drops duplicate and reordered sequence numbers quietly', () => {
-    const room = new ControlRoom();
+    const room = new ControlRoom(engineVocabulary);
     room.join('h', 'host');
     expect(room.input('h', 5, F)).toEqual({ ok: true, duplicate: false });
     expect(room.input('h', 5, L)).toEqual({ ok: true, duplicate: true });
@@ -46,7 +47,7 @@ describe('ControlRoom input hygiene', () => {
   });
 
   it('releases a dropped member’s keys', () => {
-    const room = new ControlRoom();
+    const room = new ControlRoom(engineVocabulary);
     room.join('h', 'host');
     room.input('h', 1, F);
     room.setConnected('h', false);
@@ -54,7 +55,7 @@ describe('ControlRoom input hygiene', () => {
   });
 
   it('throws on session misuse: duplicate join, unknown role, ticks not moving forward', () => {
-    const room = new ControlRoom({}, 5);
+    const room = new ControlRoom(engineVocabulary, {}, 5);
     room.join('h', 'host');
     expect(() => room.join('h', 'player')).toThrow(/already joined/);
     expect(() => room.join('x', 'admin' as 'host')).toThrow(/unknown role/);
@@ -68,7 +69,7 @@ describe('ControlRoom input hygiene', () => {
   });
 
   it('ignores leave and setConnected for unknown members', () => {
-    const room = new ControlRoom();
+    const room = new ControlRoom(engineVocabulary);
     expect(() => room.leave('ghost')).not.toThrow();
     expect(() => room.setConnected('ghost', false)).not.toThrow();
     expect(room.has('ghost')).toBe(false);
@@ -77,7 +78,7 @@ describe('ControlRoom input hygiene', () => {
 
 describe('ControlRoom decisions', () => {
   it('tells the room everything about a tick', () => {
-    const room = new ControlRoom({ mode: 'solo' });
+    const room = new ControlRoom(engineVocabulary, { mode: 'solo' });
     room.join('h', 'host');
     room.join('p', 'player');
     room.input('h', 3, F);
@@ -111,7 +112,10 @@ describe('ControlRoom decisions', () => {
 
   it('is deterministic: the same calls give the same decisions', () => {
     const script = (): TickDecision[] => {
-      const room = new ControlRoom({ mode: 'democracy', democracy: { windowTicks: 2, quorum: 0 } });
+      const room = new ControlRoom(engineVocabulary, {
+        mode: 'democracy',
+        democracy: { windowTicks: 2, quorum: 0 },
+      });
       const out: TickDecision[] = [];
       for (const id of ['a', 'b', 'c', 'd']) room.join(id, 'player');
       for (let tick = 0; tick < 12; tick++) {

@@ -1,11 +1,15 @@
 import { actionFromKeys, IDLE_ACTION } from '../../model/engine/actions';
 import { ControlRoom, TickDecision } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
 const FORWARD = actionFromKeys(['forward']);
 const LEFT = actionFromKeys(['turn_left']);
 
 function roundRobin(turnTicks: number, awayTicks: number, ...players: string[]): ControlRoom {
-  const room = new ControlRoom({ mode: 'round-robin', roundRobin: { turnTicks, awayTicks } });
+  const room = new ControlRoom(engineVocabulary, {
+    mode: 'round-robin',
+    roundRobin: { turnTicks, awayTicks },
+  });
   for (const id of players) room.join(id, 'player');
   return room;
 }
@@ -105,7 +109,7 @@ describe('round-robin policy', () => {
   });
 
   it('never gives a spectator a turn, and refuses their keys', () => {
-    const room = new ControlRoom({ mode: 'round-robin', spectatorsVote: true });
+    const room = new ControlRoom(engineVocabulary, { mode: 'round-robin', spectatorsVote: true });
     room.join('s', 'spectator');
     room.join('h', 'host');
     expect(room.input('s', 1, FORWARD)).toMatchObject({ ok: false, code: 'FORBIDDEN' });

@@ -1,12 +1,13 @@
 import { actionFromKeys, IDLE_ACTION } from '../../model/engine/actions';
 import { ControlRoom } from '../../server/session/control/room';
+import { engineVocabulary } from '../helpers/vocabulary';
 
 const FORWARD = actionFromKeys(['forward']);
 const LEFT = actionFromKeys(['turn_left']);
 const JUMP = actionFromKeys(['jump']);
 
 function solo(staleTicks = 20): ControlRoom {
-  return new ControlRoom({ mode: 'solo', staleTicks });
+  return new ControlRoom(engineVocabulary, { mode: 'solo', staleTicks });
 }
 
 describe('solo policy', () => {
@@ -79,7 +80,7 @@ describe('solo policy', () => {
   });
 
   it('has no controller to hand over in other modes', () => {
-    const room = new ControlRoom({ mode: 'anarchy' });
+    const room = new ControlRoom(engineVocabulary, { mode: 'anarchy' });
     room.join('host', 'host');
     room.join('p', 'player');
     expect(room.handOff('host', 'p')).toMatchObject({ ok: false, code: 'BAD_REQUEST' });

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { actionFromKeys } from '../../model/engine/actions';
-import { makeInstruction } from '../../model/engine/instructions';
-import { ActionHistory, HeldInstructions, Vocabulary } from '../../server/generator/conditioning';
-import { Manifest, parseManifest } from '../../server/generator/manifest';
+import { ActionHistory, HeldInstructions, locate } from '../../server/generator/conditioning';
+import { Manifest, parseManifest, vocabularyOf } from '../../server/generator/manifest';
+import { VocabularyCodec } from '../../server/protocol/vocabulary';
 
 const shipped = JSON.parse(
   readFileSync(path.join(__dirname, '../../model/shipped/manifest.json'), 'utf8'),
 ) as Manifest;
+
+const wordsOf = (manifest: Manifest) => new VocabularyCodec(vocabularyOf(manifest));
+const words = wordsOf(shipped);
+const instruction = (text: string) => words.parseInstruction(text);
 
 function rows(held: HeldInstructions, slots: number) {
   const tokens = new BigInt64Array(slots);
@@ -18,11 +21,10 @@ function rows(held: HeldInstructions, slots: number) {
 
 describe('generator conditioning', () => {
   it('holds an instruction for holdTicks ticks with its age, then returns to none (MANIFEST.md example)', () => {
-    const manifest = { ...shipped, instructions: { ...shipped.instructions, holdTicks: 32 } };
-    const held = new HeldInstructions(new Vocabulary(manifest));
-    const weather = manifest.instructions.slotOrder.indexOf('weather');
-    const snow = manifest.instructions.slots.weather.indexOf('snow') + 1;
-    held.advance([makeInstruction('weather', 'snow')]); // tick 100
+    const held = new HeldInstructions(words, 32);
+    const weather = shipped.instructions.slotOrder.indexOf('weather');
+    const snow = shipped.instructions.slots.weather.indexOf('snow') + 1;
+    held.advance([instruction('weather=snow')]); // tick 100
     expect(rows(held, 5).tokens[weather]).toBe(snow);
     expect(rows(held, 5).ages[weather]).toBe(0);
     held.advance([]); // tick 101
@@ -37,11 +39,11 @@ describe('generator conditioning', () => {
   });
 
   it('replaces a held instruction of the same slot and keeps other slots', () => {
-    const held = new HeldInstructions(new Vocabulary(shipped));
+    const held = new HeldInstructions(words, shipped.instructions.holdTicks);
     const order = shipped.instructions.slotOrder;
-    held.advance([makeInstruction('weather', 'rain'), makeInstruction('time', 'night')]);
+    held.advance([instruction('weather=rain'), instruction('time=night')]);
     held.advance([]);
-    held.advance([makeInstruction('weather', 'fog')]);
+    held.advance([instruction('weather=fog')]);
     const { tokens, ages } = rows(held, order.length);
     expect(tokens[order.indexOf('weather')]).toBe(
       shipped.instructions.slots.weather.indexOf('fog') + 1,
@@ -53,7 +55,7 @@ describe('generator conditioning', () => {
     expect(ages[order.indexOf('time')]).toBe(2);
   });
 
-  it('maps actions and instruction values by name when a model orders them its own way', () => {
+  it('speaks the model’s own order: bit i is its key column i, a value’s token its index + 1', () => {
     const reordered = parseManifest(
       {
         ...shipped,
@@ -65,20 +67,25 @@ describe('generator conditioning', () => {
       },
       'reordered',
     );
-    const vocabulary = new Vocabulary(reordered);
+    const own = wordsOf(reordered);
+    const history = new ActionHistory(8, 1);
+    history.advance(own.actionFromKeys(['forward', 'sprint']));
     const row = new Float32Array(8);
-    vocabulary.writeAction(actionFromKeys(['forward', 'sprint']), row);
+    history.write(row);
     const keys = reordered.actions.keys;
     expect([...row]).toEqual(keys.map((k) => (k === 'forward' || k === 'sprint' ? 1 : 0)));
-    expect(vocabulary.locate(makeInstruction('weather', 'snow')).token).toBe(2);
+    expect(locate(own, own.parseInstruction('weather=snow'))).toEqual({
+      column: reordered.instructions.slotOrder.indexOf('weather'),
+      token: 2,
+    });
   });
 
   it('keeps the last actions oldest first, this tick’s newest, idle before the first tick', () => {
-    const vocabulary = new Vocabulary(shipped);
-    const history = new ActionHistory(vocabulary, 4);
+    const width = shipped.actions.keys.length;
+    const history = new ActionHistory(width, 4);
     for (const keys of [['turn_left'], [], ['forward', 'sprint']])
-      history.advance(actionFromKeys(keys));
-    const rows = new Float32Array(4 * vocabulary.actionWidth).fill(-1);
+      history.advance(words.actionFromKeys(keys));
+    const rows = new Float32Array(4 * width).fill(-1);
     history.write(rows);
     const row = (...held: string[]) => shipped.actions.keys.map((k) => (held.includes(k) ? 1 : 0));
     expect([...rows]).toEqual([

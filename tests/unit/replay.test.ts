@@ -43,6 +43,14 @@ describe('replay', () => {
     await expect(other.next()).rejects.toThrow(/drawn by "gen-v1"/);
   });
 
+  it('refuses an entry outside the replay source’s vocabulary', async () => {
+    const hail = { ...log[1], instructions: [{ slot: 'weather', value: 'hail' }] };
+    await expect(collect([log[0], hail])).rejects.toThrow(
+      /tick 1: unknown value "hail" for slot "weather"/,
+    );
+    await expect(collect([{ ...log[0], action: 256 }])).rejects.toThrow(/tick 0: action must be/);
+  });
+
   it('writes the frames to a video file', async () => {
     const file = tempVideoPath('replay.mkv');
     const video = openVideo(file, 64, 64, 20);

@@ -17,13 +17,13 @@
  *
  * Plurality with deterministic ties (see `rankVotes`): most votes; then the action
  * already applied (a tie never makes the world flip-flop); then fewer keys (the more
- * cautious action); then the lower bitmask (ACTION_KEYS order: forward before back…).
+ * cautious action); then the lower bitmask (the vocabulary's key order).
  *
  * Quorum: a window needs at least max(1, ceil(quorum × eligible voters)) votes.
  * Idle policy: below quorum (no votes at all included) the window's result is
  * IDLE_ACTION, so the world stops instead of repeating an old majority nobody renewed.
  */
-import { ActionBits, IDLE_ACTION, keysFromAction } from '../../../model/engine/actions';
+import { ActionBits, IDLE_ACTION, VocabularyCodec } from '../../protocol/vocabulary';
 import { votesNeeded } from './options';
 import { MemberView, Steering, SteeringContext, SteeringPolicy, VoteCount } from './policy';
 
@@ -38,7 +38,10 @@ export class DemocracyPolicy implements SteeringPolicy {
   private applied: ActionBits = IDLE_ACTION;
   private appliedIsIdle = true;
 
-  constructor(private readonly options: DemocracyOptions) {}
+  constructor(
+    private readonly options: DemocracyOptions,
+    private readonly vocabulary: VocabularyCodec,
+  ) {}
 
   mayInput(member: MemberView): boolean {
     return member.canVote;
@@ -61,7 +64,7 @@ export class DemocracyPolicy implements SteeringPolicy {
       const vote = DemocracyPolicy.voteOf(voter, start);
       if (vote !== null) counts.set(vote, (counts.get(vote) ?? 0) + 1);
     }
-    const tally = rankVotes(counts, this.applied);
+    const tally = rankVotes(counts, this.applied, this.vocabulary);
     const cast = tally.reduce((sum, c) => sum + c.votes, 0);
     const needed = votesNeeded(this.options.quorum, voters.length);
     // A late decide (ticks skipped) closes the overdue window at once.
@@ -101,9 +104,10 @@ export class DemocracyPolicy implements SteeringPolicy {
 export function rankVotes(
   counts: ReadonlyMap<ActionBits, number>,
   applied: ActionBits,
+  vocabulary: VocabularyCodec,
 ): VoteCount[] {
   return [...counts.entries()]
-    .map(([action, votes]) => ({ action, keys: keysFromAction(action), votes }))
+    .map(([action, votes]) => ({ action, keys: vocabulary.keysFromAction(action), votes }))
     .sort(
       (a, b) =>
         b.votes - a.votes ||

@@ -7,9 +7,9 @@
  * as tick numbers (never clocks or timers), so a policy's behaviour is a function of
  * the calls made on it, and tests replay any situation exactly.
  */
-import { ActionBits, ActionKey } from '../../../model/engine/actions';
 import type { ErrorCode } from '../errors';
 import { CONTROL_MODES, type ControlMode, type Role } from '../../protocol/roles';
+import type { ActionBits } from '../../protocol/vocabulary';
 
 export { CONTROL_MODES, type ControlMode };
 
@@ -75,7 +75,7 @@ export interface RoundRobinState {
 
 export interface VoteCount {
   readonly action: ActionBits;
-  readonly keys: readonly ActionKey[];
+  readonly keys: readonly string[];
   readonly votes: number;
 }
 
@@ -100,7 +100,7 @@ export interface AnarchyState {
   /** Members whose keys took part this tick (they held at least one key). */
   readonly contributors: number;
   /** How many contributors held each key (keys nobody held are left out). */
-  readonly pressed: Readonly<Partial<Record<ActionKey, number>>>;
+  readonly pressed: Readonly<Record<string, number>>;
 }
 
 export type SteeringState = SoloState | RoundRobinState | DemocracyState | AnarchyState;

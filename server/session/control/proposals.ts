@@ -15,7 +15,7 @@
  * Each proposal is reported every tick while open and once more in its final state
  * (applied, rejected or expired), then forgotten.
  */
-import { formatInstruction, Instruction } from '../../../model/engine/instructions';
+import { formatInstruction, Instruction } from '../../protocol/vocabulary';
 import { InstructionRule } from './options';
 import { Outcome, Refusal, refuse } from './policy';
 

@@ -15,14 +15,7 @@
  * fractions) even when a schema already did: this layer must stay safe on its own.
  * Misuse by the session itself (duplicate join, ticks going backwards) throws.
  */
-import {
-  ActionBits,
-  assertAction,
-  IDLE_ACTION,
-  keysFromAction,
-  ActionKey,
-} from '../../../model/engine/actions';
-import { Instruction, makeInstruction } from '../../../model/engine/instructions';
+import { ActionBits, IDLE_ACTION, Instruction, VocabularyCodec } from '../../protocol/vocabulary';
 import { AnarchyPolicy } from './anarchy';
 import { DemocracyPolicy } from './democracy';
 import { ModeTally, ModeVote } from './mode-vote';
@@ -54,7 +47,7 @@ export interface TickDecision {
   readonly modeChange: ModeChange | null;
   /** The one action the world steps with. */
   readonly action: ActionBits;
-  readonly keys: readonly ActionKey[];
+  readonly keys: readonly string[];
   /** Whose keys the action is (solo pilot, turn holder); null for crowds or nobody. */
   readonly pilot: string | null;
   readonly appliedSeq: number | null;
@@ -101,10 +94,15 @@ export class ControlRoom {
   private pendingChange: ModeChange | null = null;
 
   /**
+   * @param vocabulary the frame source's keys and instructions: what inputs and proposals may name.
    * @param options any subset of ControlOptions; validated (throws ControlOptionsError).
    * @param startTick the first tick this room will decide (the session's current tick).
    */
-  constructor(options: ControlOptionsInput = {}, startTick = 0) {
+  constructor(
+    private readonly vocabulary: VocabularyCodec,
+    options: ControlOptionsInput = {},
+    startTick = 0,
+  ) {
     if (!isInteger(startTick) || startTick < 0)
       throw new RangeError(`startTick must be a whole number >= 0; got ${startTick}`);
     this.options = resolveControlOptions(options);
@@ -179,7 +177,7 @@ export class ControlRoom {
     if (!isInteger(seq) || seq < 0)
       return refuse('BAD_REQUEST', `seq must be a whole number >= 0; got ${String(seq)}`);
     try {
-      assertAction(action);
+      this.vocabulary.assertAction(action);
     } catch (error) {
       return refuse('BAD_REQUEST', (error as Error).message);
     }
@@ -249,7 +247,7 @@ export class ControlRoom {
       return refuse('FORBIDDEN', 'spectators cannot propose instructions');
     let checked: Instruction;
     try {
-      checked = makeInstruction(String(instruction?.slot), String(instruction?.value));
+      checked = this.vocabulary.instruction(String(instruction?.slot), String(instruction?.value));
     } catch (error) {
       return refuse('BAD_REQUEST', (error as Error).message);
     }
@@ -308,7 +306,7 @@ export class ControlRoom {
       mode: this.mode,
       modeChange: change && change.from !== change.to ? change : null,
       action: steering.action,
-      keys: keysFromAction(steering.action),
+      keys: this.vocabulary.keysFromAction(steering.action),
       pilot: steering.pilot,
       appliedSeq: steering.appliedSeq,
       idle: steering.idle,
@@ -340,9 +338,9 @@ export class ControlRoom {
       case 'round-robin':
         return new RoundRobinPolicy(this.options.roundRobin);
       case 'democracy':
-        return new DemocracyPolicy(this.options.democracy);
+        return new DemocracyPolicy(this.options.democracy, this.vocabulary);
       case 'anarchy':
-        return new AnarchyPolicy();
+        return new AnarchyPolicy(this.vocabulary.keys);
     }
   }
 

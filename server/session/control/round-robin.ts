@@ -9,7 +9,7 @@
  *
  * Idle policy: IDLE_ACTION while every player is away; the first one back takes a turn.
  */
-import { IDLE_ACTION } from '../../../model/engine/actions';
+import { IDLE_ACTION } from '../../protocol/vocabulary';
 import { MemberView, nextInOrder, Steering, SteeringContext, SteeringPolicy } from './policy';
 
 export interface RoundRobinOptions {

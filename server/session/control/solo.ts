@@ -15,7 +15,7 @@
  * A connected pilot holding no key is not "nobody driving" — they chose to stand
  * still — so `idle` is false then.
  */
-import { IDLE_ACTION } from '../../../model/engine/actions';
+import { IDLE_ACTION } from '../../protocol/vocabulary';
 import { MemberView, nextInOrder, Steering, SteeringContext, SteeringPolicy } from './policy';
 
 interface Seat {
