@@ -1,17 +1,16 @@
 /**
  * Reads and checks a model folder's `manifest.json` (contract: model/MANIFEST.md) before
  * any graph is loaded: the format, each graph file's SHA-256, the self-consistency of the
- * tensor shapes, and that the engine's action keys and instruction values all exist in
- * the model's vocabularies. Every failure is a ManifestError that names what was
+ * tensor shapes, and that its vocabulary (action keys, instruction slots and values) is
+ * well-formed: the server speaks the model's own words. Every failure is a ManifestError that names what was
  * expected and what was found.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ACTION_KEYS } from '../../model/engine/actions';
-import type { Vocabulary } from '../protocol/vocabulary';
-import { INSTRUCTION_SLOTS, SLOT_NAMES } from '../../model/engine/instructions';
+import { z } from 'zod';
+import { Vocabulary } from '../protocol/vocabulary';
 import {
   FORMAT_VERSIONS,
   GraphEntry,
@@ -91,7 +90,7 @@ export function parseManifest(raw: unknown, source: string): Manifest {
     );
   }
   checkConsistency(parsed.data, source);
-  checkVocabularies(parsed.data, source);
+  checkVocabulary(parsed.data, source);
   return parsed.data;
 }
 
@@ -194,22 +193,24 @@ function checkConsistency(m: Manifest, source: string): void {
   }
 }
 
-/** The engine's vocabularies are append-only, so a model may lack only names newer than it (rule 5). */
-function checkVocabularies(m: Manifest, source: string): void {
-  const missingKeys = ACTION_KEYS.filter((key) => !m.actions.keys.includes(key));
-  if (missingKeys.length > 0)
-    throw new ManifestError(
-      `${source}: actions.keys lacks the server's keys ${missingKeys.join(', ')}`,
-    );
-  for (const slot of SLOT_NAMES) {
-    if (!m.instructions.slotOrder.includes(slot))
-      throw new ManifestError(
-        `${source}: instructions.slotOrder lacks the server's slot "${slot}"`,
-      );
-    const missing = INSTRUCTION_SLOTS[slot].filter((v) => !m.instructions.slots[slot].includes(v));
-    if (missing.length > 0)
-      throw new ManifestError(`${source}: instructions.slots.${slot} lacks ${missing.join(', ')}`);
+/** The model's keys and slots are what the wire, control and the log speak: they must be words the protocol can carry. */
+function checkVocabulary(m: Manifest, source: string): void {
+  const checked = Vocabulary.safeParse(vocabularyOf(m));
+  if (!checked.success) {
+    const problems = checked.error.issues.map((i) => `${vocabularyPath(m, i.path)}: ${i.message}`);
+    throw new ManifestError(`${source} has a malformed vocabulary:\n  ${problems.join('\n  ')}`);
   }
+}
+
+/** Where a vocabulary problem sits in the manifest (keys.3 is actions.keys.3, slots.1.values.0 is instructions.slots.<name>.0). */
+function vocabularyPath(m: Manifest, at: z.core.$ZodIssue['path']): string {
+  const [list, index, field, value] = at;
+  if (list === 'keys') return ['actions.keys', index].filter((p) => p !== undefined).join('.');
+  if (index === undefined) return 'instructions.slotOrder';
+  const slot = m.instructions.slotOrder[Number(index)];
+  if (field === 'values')
+    return [`instructions.slots.${slot}`, value].filter((p) => p !== undefined).join('.');
+  return `instructions.slotOrder.${String(index)}`;
 }
 
 async function checkGraphFile(name: GraphName, entry: GraphEntry, file: string): Promise<void> {

@@ -84,13 +84,21 @@ describe.each(MODELS)('format $format model: manifest and graph validation', ({ 
     );
   });
 
-  it('refuses a model that lacks an action key the server sends', async () => {
-    const copy = copyModel(
+  it('accepts its own key names; refuses a vocabulary the protocol cannot carry', async () => {
+    const renamed = copyModel(
       dir,
       (m) => (m.actions.keys = m.actions.keys.map((k) => (k === 'jump' ? 'leap' : k))),
     );
-    await expect(loadManifest(copy)).rejects.toThrow(ManifestError);
-    await expect(loadManifest(copy)).rejects.toThrow(/actions\.keys lacks the server's keys jump/);
+    expect((await loadManifest(renamed)).manifest.actions.keys).toContain('leap');
+    const malformed = copyModel(dir, (m) => {
+      m.actions.keys[1] = 'Back Up';
+      m.actions.keys[2] = m.actions.keys[0];
+      m.instructions.slots[m.instructions.slotOrder[0]][1] = 'Rain';
+    });
+    await expect(loadManifest(malformed)).rejects.toThrow(ManifestError);
+    await expect(loadManifest(malformed)).rejects.toThrow(
+      /malformed vocabulary:\n {2}actions\.keys\.1: a lower-case word\n {2}actions\.keys: each key at most once/,
+    );
   });
 });
 
