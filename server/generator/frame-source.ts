@@ -5,6 +5,7 @@
  */
 import type { ActionBits, Instruction, Vocabulary } from '../protocol/vocabulary';
 
+/** One session's tick, in the source's own vocabulary (bit i of `action` is its keys[i]). */
 export interface FrameRequest {
   sessionId: string;
   action: ActionBits;

@@ -18,6 +18,7 @@ export interface RuntimeOptions extends GraphOptions {
   maxBatch: number;
 }
 
+/** One session's tick in the model's vocabulary: bit i of `action` is `manifest.actions.keys[i]`. */
 export interface StepRequest {
   sessionId: string;
   action: ActionBits;
