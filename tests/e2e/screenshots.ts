@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     await player.selectOption('#instruction-slot', 'time');
     await player.selectOption('#instruction-value', 'dusk');
     await player.click('#instruct button[type=submit]');
-    await host.waitForFunction(() => document.querySelector('#leading')?.textContent !== 'no votes');
+    await host.waitForFunction(
+      () => document.querySelector('#leading')?.textContent !== 'no votes',
+    );
     await host.waitForTimeout(1500);
     await host.screenshot({ path: path.join(OUT, 'app-democracy-host.png') });
     await spectator.screenshot({ path: path.join(OUT, 'app-spectator.png') });
