@@ -26,11 +26,6 @@ export class HostPanel {
       { id: 'set-mode' },
       ...CONTROL_MODES.map((m) => h('option', { value: m }, label(m))),
     );
-    const call = (event: Parameters<typeof request>[1], payload: unknown, done: string) =>
-      request(ctx.socket, event, payload).then(
-        () => this.notice(done),
-        (e) => this.notice(e.message),
-      );
     fill(
       root,
       h('h3', {}, 'Host'),
@@ -44,7 +39,7 @@ export class HostPanel {
             type: 'button',
             id: 'apply-mode',
             onclick: () =>
-              call('control:set-mode', { mode: mode.value }, `mode set to ${mode.value}`),
+              this.call('control:set-mode', { mode: mode.value }, `mode set to ${mode.value}`),
           },
           'Set mode',
         ),
@@ -74,7 +69,7 @@ export class HostPanel {
           class: 'danger',
           onclick: () =>
             confirm('Close the session for everyone?') &&
-            call('session:close', {}, 'session closed'),
+            this.call('session:close', {}, 'session closed'),
         },
         'Close session',
       ),
@@ -104,13 +99,22 @@ export class HostPanel {
           type: 'button',
           id: 'hand-off',
           onclick: () =>
-            request(this.ctx.socket, 'control:hand-off', { to: to.value }).then(
-              () => this.notice(`handed the controls to ${this.ctx.name(to.value)}`),
-              (e) => this.notice(e.message),
+            this.call(
+              'control:hand-off',
+              { to: to.value },
+              `handed the controls to ${this.ctx.name(to.value)}`,
             ),
         },
         'Hand off',
       ),
+    );
+  }
+
+  /** A request whose outcome the host reads in the notice line. */
+  private call(event: Parameters<typeof request>[1], payload: unknown, done: string): void {
+    request(this.ctx.socket, event, payload).then(
+      () => this.notice(done),
+      (e) => this.notice(e.message),
     );
   }
 

@@ -17,7 +17,7 @@ export async function takeSeat(
   sessionId: string,
   asked: { role: 'player' | 'spectator'; token: string | null },
 ): Promise<JoinReply> {
-  const key = `worldtick:seat:${sessionId}`;
+  const key = seatKey(sessionId);
   const saved = readSeat(key);
   let token: string;
   let reply: JoinReply | null = null;
@@ -45,6 +45,15 @@ export async function takeSeat(
   // A recovered connection keeps the seat only with this proof.
   socket.auth = { ...(socket.auth as object), resume: reply.member.resumeToken };
   return reply;
+}
+
+/** The session ended: the seat is gone with it. */
+export function forgetSeat(sessionId: string): void {
+  sessionStorage.removeItem(seatKey(sessionId));
+}
+
+function seatKey(sessionId: string): string {
+  return `worldtick:seat:${sessionId}`;
 }
 
 function readSeat(key: string): Seat | null {

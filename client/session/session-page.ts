@@ -21,7 +21,7 @@ import { renderHud } from './hud';
 import { InstructionsPanel } from './instructions';
 import { renderMembers } from './members';
 import { ModeVotePanel } from './mode-vote';
-import { takeSeat } from './seat';
+import { forgetSeat, takeSeat } from './seat';
 import { StatsPanel } from './stats';
 
 /** State the page exposes for end-to-end tests. */
@@ -79,7 +79,13 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
     state.memberId = joined.member.id;
     state.role = joined.member.role;
     state.source = joined.video.source;
-    view ??= new SessionView(side, stage, new SessionContext(socket, joined), receiver);
+    view ??= new SessionView(
+      side,
+      stage,
+      new SessionContext(socket, joined),
+      receiver,
+      state.latenciesMs,
+    );
     view.rejoined(joined);
     await receiver.start(joined.video.rtpCapabilities, video);
     state.consumedAt = performance.now();
@@ -114,7 +120,7 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
   });
   socket.on('session:closed', ({ reason }) => {
     closed = true;
-    sessionStorage.removeItem(`worldtick:seat:${sessionId}`);
+    forgetSeat(sessionId);
     view?.held.setEnabled(false);
     receiver.stop();
     setStatus('closed', 'error');
@@ -142,7 +148,7 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
     state.shownTicks.push(tick);
     if (state.shownTicks.length > 1000) state.shownTicks.shift();
     const meta = ticks.get(tick);
-    if (view && meta) view.frameShown(meta, now, state.latenciesMs);
+    if (view && meta) view.frameShown(meta, now);
     video.requestVideoFrameCallback(onFrame);
   };
   video.requestVideoFrameCallback(onFrame);
@@ -164,6 +170,8 @@ class SessionView {
     stage: HTMLElement,
     readonly ctx: SessionContext,
     receiver: VideoReceiver,
+    /** This member's action-to-photon latencies (the page state's list, shown by the stats). */
+    latenciesMs: number[],
   ) {
     const { joined } = ctx;
     const notice = (text: string) => this.notice(text);
@@ -211,7 +219,7 @@ class SessionView {
       );
       side.append(share);
     }
-    this.stats = new StatsPanel(side, () => receiver.stats());
+    this.stats = new StatsPanel(side, () => receiver.stats(), latenciesMs);
     this.members(ctx.roster);
   }
 
@@ -233,16 +241,11 @@ class SessionView {
   }
 
   /** The frame on screen was made at `tick`: what it applied, and which of my presses it answers. */
-  frameShown(tick: TickMessage, now: number, latencies: number[]): void {
+  frameShown(tick: TickMessage, now: number): void {
     byId('tick').textContent = String(tick.tick);
     byId('applied').textContent = [...tick.keys, ...tick.instructions].join(' ') || 'idle';
     this.stats.frameShown(now);
-    for (const press of this.held.answered(tick.keys, now)) {
-      const ms = now - press.at;
-      this.stats.latency(ms);
-      latencies.push(ms);
-      if (latencies.length > 1000) latencies.shift();
-    }
+    for (const press of this.held.answered(tick.keys, now)) this.stats.latency(now - press.at);
   }
 
   notice(text: string): void {

@@ -8,7 +8,6 @@ import { fill, h } from '../dom';
 const WINDOW = 50;
 
 export class StatsPanel {
-  readonly latenciesMs: number[] = [];
   private readonly body = h('dl', { id: 'stats-body' });
   private shownTimes: number[] = [];
   private last: { at: number; bytes: number } | null = null;
@@ -18,6 +17,8 @@ export class StatsPanel {
   constructor(
     root: HTMLElement,
     private readonly stats: () => Promise<RTCStatsReport | null>,
+    /** Where this member's latencies are kept (the page exposes the same list to tests). */
+    private readonly latenciesMs: number[],
   ) {
     const details = h('details', { id: 'stats' }, h('summary', {}, 'Stats'), this.body);
     root.append(details);

@@ -96,12 +96,13 @@ export class SessionRegistry extends EventEmitter {
       seed,
       title: settings.title ?? id,
       video,
+      // Only what was given overrides: an absent choice must not blank the process's default.
       control: {
         ...defaults,
-        mode: control.mode ?? defaults.mode,
+        ...(control.mode && { mode: control.mode }),
         instructions: {
           ...defaults.instructions,
-          rule: control.instructionRule ?? defaults.instructions?.rule,
+          ...(control.instructionRule && { rule: control.instructionRule }),
         },
       },
       vocabulary: this.options.vocabulary,
