@@ -148,7 +148,8 @@ def main():
         "training": {
             "dataset": data["spec"],
             "parameters": {s: sum(p.numel() for p in getattr(world, s).parameters()) for s in STAGES},
-            "stages": {s: {"steps": ck["step"], "metrics": ck["metrics"]} for s, ck in checkpoints.items()},
+            "stages": {s: {"steps": ck["step"], "metrics": ck["metrics"],
+                           **({"init": ck["init"]} if ck.get("init") else {})} for s, ck in checkpoints.items()},
         },
     }
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:

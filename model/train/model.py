@@ -15,11 +15,16 @@ real time on two CPU threads, working on pixels instead of a blurry latent.
                 copy of the base's encoder, FiLM-conditioned on the actions and the held
                 instruction tokens, adding zero-initialised residuals to the base
 
+  SpriteLayer   (0.3, with InstructNet) the player's character as learned per-character
+                RGBA sprites composited at the camera's follow point; the context frames
+                reach the warp and the base with the sprite filled in from around it
+
   StartNet      the text-to-frame half: a first frame from structured instructions alone
                 (any slot may be left unspecified), so a session can start without an
                 engine frame or a video prompt
 
-A tick is: instruct.camera(actions) -> warp -> base (+ instruct residuals) -> frame.
+A tick is: instruct.camera(actions) -> [sprite.clean] -> warp -> base (+ instruct residuals)
+-> [sprite composite] -> frame.
 Frames are float [B, 3, H, W] in [-1, 1] inside the model, uint8 NHWC outside.
 """
 
@@ -284,13 +289,98 @@ class StartNet(nn.Module):
         return self.head(h)
 
 
+class SpriteLayer(nn.Module):
+    """The player's character as a learned layer (worldtick-warp 0.3). The engine draws the
+    character the camera follows at a fixed place on screen (centred, feet on a row set by
+    the camera's height above the player), so the model keeps one learned RGBA sprite per
+    character value in a `box` [top, left, height, width] around that place and composites
+    it over the refined frame every tick, instead of carrying the sprite through the warp
+    (which drags it into a streak when walking).
+
+    Which character: a small reader looks at the last frame's box (the sprite the model drew
+    itself a tick ago, or the prompt's) and at the held character instruction (token and
+    age), so a `character=...` instruction switches it and the frame remembers it after the
+    instruction's hold ends. How bright: one gain per colour channel from the last frame's
+    8x8 mean colours (the engine lights the sprite by time of day and weather).
+
+    `clean` removes the sprite from a context frame before the warp and the base see it
+    (normalised-convolution fill from the surrounding pixels under the union of the
+    sprites' masks), so walking does not smear the character's colours over the ground."""
+
+    def __init__(self, height, width, n_characters, slot, box, hidden=64):
+        super().__init__()
+        top, left, h, w = box
+        if top < 0 or left < 0 or top + h > height or left + w > width or h % 4 or w % 4:
+            raise ValueError(f"sprite box {box} must lie inside {height}x{width} with sides divisible by 4")
+        self.box, self.slot, self.size = tuple(box), slot, (height, width)
+        self.rgb = nn.Parameter(torch.zeros(n_characters, 3, h, w))  # frame units [-1, 1]
+        self.alpha = nn.Parameter(torch.zeros(n_characters, 1, h, w))  # logits
+        self.read = nn.Sequential(conv3x3(3, 16, stride=2), nn.SiLU(), conv3x3(16, 32, stride=2), nn.SiLU())
+        self.register_buffer("age_scales", torch.tensor(AGE_SCALES))
+        n_tokens = n_characters + 1
+        self.mlp = nn.Sequential(nn.Linear(32 + 3 * 64 + n_tokens * (1 + len(AGE_SCALES)), hidden), nn.SiLU(),
+                                 nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, n_characters + 3))
+        zero_init(self.mlp[-1])  # starts undecided (an even mix of the sprites) at gain 1
+        self.n_characters = n_characters
+
+    def place(self, x):
+        """A [B, C, h, w] box-sized map padded with zeros to the frame."""
+        top, left, h, w = self.box
+        H, W = self.size
+        return F.pad(x, (left, W - left - w, top, H - top - h))
+
+    def mask(self):
+        """Where any character's sprite may cover the frame: [1, 1, H, W], dilated by a pixel."""
+        a = torch.sigmoid(self.alpha.detach()).max(0, keepdim=True)[0]
+        return F.max_pool2d(self.place(a), 3, 1, 1)
+
+    def clean(self, frame):
+        """The frame with the sprite's place filled from around it (normalised convolution at
+        half size: the blurred frame outside the mask over the blurred mask)."""
+        keep = 1 - self.mask()
+        num, den = F.avg_pool2d(frame * keep, 2), F.avg_pool2d(keep, 2)
+        for _ in range(2):
+            num, den = F.avg_pool2d(num, 11, 1, 5), F.avg_pool2d(den, 11, 1, 5)
+        fill = F.interpolate(num / den.clamp_min(1e-4), scale_factor=2.0, mode="bilinear", align_corners=False)
+        return frame * keep + fill * (1 - keep)
+
+    def choose(self, last, instruction, age):
+        """Per row: the mix of characters (softmax) and the per-channel gain."""
+        top, left, h, w = self.box
+        crop = last[:, :, top:top + h, left:left + w]
+        seen = self.read(crop).mean((2, 3))
+        colours = F.adaptive_avg_pool2d(last, 8).flatten(1)
+        token = instruction[:, self.slot]
+        onehot = F.one_hot(token, self.n_characters + 1).float()
+        held = torch.exp(-age[:, self.slot, None] / self.age_scales)  # [B, scales]
+        aged = (onehot[:, :, None] * held[:, None, :]).flatten(1)
+        out = self.mlp(torch.cat([seen, colours, onehot, aged], 1))
+        return torch.softmax(out[:, :self.n_characters], 1), 2 * torch.sigmoid(out[:, self.n_characters:])
+
+    def forward(self, frame, last, instruction, age):
+        """Composites the chosen sprite over `frame`, reading the character from `last`."""
+        probs, gain = self.choose(last, instruction, age)
+        B, (_, _, h, w) = probs.shape[0], self.rgb.shape
+        rgb = (probs @ self.rgb.flatten(1)).view(B, 3, h, w)
+        alpha = (probs @ torch.sigmoid(self.alpha).flatten(1)).view(B, 1, h, w)
+        rgb = (rgb + 1) * gain[:, :, None, None] - 1
+        a = self.place(alpha)
+        return frame * (1 - a) + self.place(rgb) * a
+
+
 class WorldModel(nn.Module):
-    def __init__(self, cfg, height, width, n_actions, slot_sizes):
+    def __init__(self, cfg, height, width, n_actions, slot_sizes, slot_order=None):
         super().__init__()
         self.warp = CameraWarp(height, width, cfg["camera"])
         self.base = BaseGenerator(cfg["widths"], cfg["dilations"], cfg["cond_dim"])
         self.instruct = InstructNet(cfg["widths"], cfg["dilations"], cfg["action_history"], n_actions,
                                     slot_sizes, cfg["cond_dim"])
+        sprite = cfg.get("sprite")
+        if sprite:  # trained with the InstructNet stage (it conditions on the character instruction)
+            if slot_order is None or sprite["slot"] not in slot_order:
+                raise ValueError(f"model.sprite.slot {sprite['slot']!r} is not one of the slots {slot_order}")
+            s = slot_order.index(sprite["slot"])
+            self.instruct.sprite = SpriteLayer(height, width, slot_sizes[s], s, sprite["box"])
         self.start = StartNet(height, width, slot_sizes, cfg["cond_dim"])
 
     def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
@@ -299,9 +389,16 @@ class WorldModel(nn.Module):
         InstructNet predicts the motion itself and steers the base. Returns the frame
         and the camera motion used."""
         before, last = context[:, 0], context[:, 1]
+        sprite = getattr(self.instruct, "sprite", None) if actions is not None else None
+        seen = last
+        if sprite is not None:  # the base continues the world without the character; the layer draws it
+            before, last = sprite.clean(before), sprite.clean(last)
         if actions is not None:
             motion = self.instruct.motion(actions)
         warped, inside = self.warp(last, motion)
         stem = self.base.embed(warped, inside, last, before)
         adds = None if actions is None else self.instruct(stem, actions, instruction, age)
-        return self.base(stem, warped, last, motion, level, adds), motion
+        frame = self.base(stem, warped, last, motion, level, adds)
+        if sprite is not None:
+            frame = sprite(frame, seen, instruction, age)
+        return frame, motion

@@ -89,10 +89,33 @@ def build_world(cfg, load_checkpoints=False):
         data = next(iter(checkpoints.values()))["data"]
     else:
         data = dataset_info(load_manifest(cfg["data"]))
-    world = WorldModel(cfg["model"], data["height"], data["width"], data["n_actions"], data["slot_sizes"])
+    world = WorldModel(cfg["model"], data["height"], data["width"], data["n_actions"], data["slot_sizes"],
+                       data["slotOrder"])
     for stage, ck in checkpoints.items():
         getattr(world, stage).load_state_dict(ck["model"])
     return world, data
+
+
+def load_init(cfg, stage, module):
+    """Starts `module` from the same stage of the run folder `cfg["init"]` (e.g. weights
+    recovered from a shipped model by recover.py): every tensor whose name and shape match
+    is loaded; parts that run does not have (a new sprite layer) keep their initialisation.
+    Returns the init checkpoint, or None when there is nothing to start from."""
+    path = os.path.join(cfg["init"], f"{stage}.pt") if cfg.get("init") else None
+    if not path or not os.path.exists(path):
+        return None
+    ck = torch.load(path, map_location="cpu")
+    mine, theirs = cfg["model"], ck["config"]["model"]
+    differ = [k for k in set(mine) | set(theirs) if k != "sprite" and mine.get(k) != theirs.get(k)]
+    if differ:
+        raise SystemExit(f"{path}: its model config differs in {sorted(differ)}")
+    own = module.state_dict()
+    loaded = {k: v for k, v in ck["model"].items() if k in own and own[k].shape == v.shape}
+    module.load_state_dict(loaded, strict=False)
+    fresh = sorted({k.split(".")[0] for k in own if k not in loaded})
+    print(f"{stage}: initialised from {path} (its step {ck['step']}); {len(loaded)}/{len(own)} tensors"
+          + (f", new: {', '.join(fresh)}" if fresh else ""), flush=True)
+    return ck
 
 
 def save_checkpoint(cfg, stage, state):
@@ -182,12 +205,14 @@ def window_batch(split, frames, idx, cfg, R, prompt_prob, rng, device):
     }
 
 
-def rollout(world, batch, conditioned, noise_max):
+def rollout(world, batch, conditioned, noise_max, backprop_ticks=1):
     """Predict R ticks in a row. After the first, the ring holds the model's own
-    predictions (detached, rounded to the uint8 levels the server's ring holds), so
-    training sees the errors it will make when serving (DIAMOND, Self-Forcing); each step
-    also noises the ring by a random level in [0, noise_max] that the model is told
-    (GameNGen). Returns the frames and the camera motions used."""
+    predictions (rounded to the uint8 levels the server's ring holds), so training sees
+    the errors it will make when serving (DIAMOND, Self-Forcing); each step also noises
+    the ring by a random level in [0, noise_max] that the model is told (GameNGen).
+    Gradients flow through the ring for `backprop_ticks` ticks before it is detached
+    (truncated backpropagation through time; 1 = every tick on its own), so a tick also
+    learns what its frame does to the next few. Returns the frames and the camera motions used."""
     ctx, preds, motions = batch["context"], [], []
     for r in range(batch["target"].shape[1]):
         level = torch.rand(ctx.shape[0], device=ctx.device) * noise_max
@@ -199,7 +224,10 @@ def rollout(world, batch, conditioned, noise_max):
             pred, motion = world.step(noisy, level, motion=batch["motion"][:, r])
         preds.append(pred)
         motions.append(motion)
-        ctx = torch.stack([ctx[:, 1], quantize(pred).detach()], 1)
+        nxt = quantize(pred)
+        if (r + 1) % backprop_ticks == 0:
+            nxt = nxt.detach()
+        ctx = torch.stack([ctx[:, 1] if (r + 1) % backprop_ticks else ctx[:, 1].detach(), nxt], 1)
     return torch.stack(preds, 1), torch.stack(motions, 1)
 
 
@@ -239,6 +267,39 @@ def start_batch(split, frames, idx, drop_prob, rng, device):
     if rng is not None:
         tokens = np.where(rng.random(tokens.shape) < drop_prob, 0, tokens)
     return {"instruction": torch.from_numpy(tokens).to(device), "target": frames.get(idx, device)}
+
+
+def init_sprites(sprite, split, frames, cfg, per_character=1000, steady=0.06):
+    """Starts each character's sprite from the training frames: the per-pixel median of
+    its box over settled frames showing that character (at noon under a clear sky where
+    there are enough), which is the sprite wherever most frames have it, and opaque where
+    those frames agree (median absolute deviation below `steady`, frame units) and
+    transparent where the ground behind varies. Training refines both."""
+    slots = split.manifest["slotOrder"]
+    values = split.manifest["instructionSlots"]
+    top, left, h, w = sprite.box
+    rng = np.random.default_rng(cfg["seed"])
+    base = settled(split)
+    env = split.environment[base]
+    bright = np.ones(len(base), bool)
+    for slot, value in (("time", "noon"), ("weather", "clear")):
+        if slot in slots and value in values[slot]:
+            bright &= env[:, slots.index(slot)] == values[slot].index(value)
+    with torch.no_grad():
+        for c in range(sprite.n_characters):
+            mine = env[:, sprite.slot] == c
+            pick = base[mine & bright] if (mine & bright).sum() >= 60 else base[mine]
+            if len(pick) == 0:
+                print(f"sprite init: no settled frame shows {values[slots[sprite.slot]][c]}; left as it is")
+                continue
+            pick = rng.choice(pick, min(per_character, len(pick)), replace=False)
+            crops = frames.get(np.sort(pick), torch.device("cpu"))[:, :, top:top + h, left:left + w]
+            median = crops.median(0).values
+            spread = (crops - median).abs().median(0).values.mean(0, keepdim=True)
+            sprite.rgb[c] = median
+            sprite.alpha[c] = torch.where(spread < steady, 3.0, -3.0)
+            print(f"sprite init: {values[slots[sprite.slot]][c]} from {len(pick)} frames, "
+                  f"{(spread < steady).float().mean().item():.0%} of the box opaque", flush=True)
 
 
 # -----------------------------------------------------------------------------
@@ -287,12 +348,27 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
     module = getattr(world, stage)
     world.requires_grad_(False)
     module.requires_grad_(True)
-    opt = torch.optim.AdamW(module.parameters(), lr=s["lr"], weight_decay=s["weight_decay"])
+    # The sprite layer's bank is raw pixels and alpha logits: it learns at sprite_lr_scale x lr.
+    fast = list(module.sprite.parameters()) if stage == "instruct" and hasattr(module, "sprite") else []
+    slow = [p for p in module.parameters() if all(p is not q for q in fast)]
+    groups = [{"params": slow, "scale": 1.0}]
+    if fast:
+        groups.append({"params": fast, "scale": s.get("sprite_lr_scale", 1.0)})
+    opt = torch.optim.AdamW(groups, lr=s["lr"], weight_decay=s["weight_decay"])
     requires = {k: trained[k] for k in DEPENDS[stage]}  # steps of the frozen parts
     torch.manual_seed(cfg["seed"] + STAGES.index(stage))
     rng = np.random.default_rng(cfg["seed"] + STAGES.index(stage))
-    step, metrics = 0, {}
+    step, metrics, init = 0, {}, None
 
+    def save(metrics):
+        save_checkpoint(cfg, stage, {
+            "stage": stage, "step": step, "model": module.state_dict(), "optimizer": opt.state_dict(),
+            "config": cfg, "data": dataset_info(splits["train"].manifest), "requires": requires,
+            "rng": {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}, "metrics": metrics,
+            "init": init,
+        })
+
+    sprite = getattr(world.instruct, "sprite", None) if stage == "instruct" else None
     if os.path.exists(checkpoint_path(cfg, stage)):
         if not resume:
             raise SystemExit(f"{checkpoint_path(cfg, stage)} exists: "
@@ -303,11 +379,21 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
                              f"delete {stage}.pt to retrain it")
         module.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
-        step, metrics = ck["step"], ck["metrics"]
+        step, metrics, init = ck["step"], ck["metrics"], ck.get("init")
         rng.bit_generator.state = ck["rng"]["numpy"]
         torch.set_rng_state(ck["rng"]["torch"])
-    elif stage == "instruct":
-        world.instruct.copy_base(world.base)
+    else:
+        ck = load_init(cfg, stage, module)
+        if ck is not None:
+            init = {"from": cfg["init"], "step": ck["step"], "metrics": ck["metrics"]}
+            if s["steps"] == 0:  # taken over as it is (a frozen stage of a fine-tune)
+                step, metrics, init = ck["step"], ck["metrics"], None
+        elif stage == "instruct":
+            world.instruct.copy_base(world.base)
+        if sprite is not None:
+            init_sprites(sprite, splits["train"], frames["train"], cfg)
+        if step >= s["steps"]:
+            save(metrics)
     if step >= s["steps"]:
         print(f"{stage}: done ({step}/{s['steps']} steps), skipping")
         return step
@@ -326,13 +412,6 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
             return start_batch(splits["train"], frames["train"], idx, s["drop_prob"], rng, device)
         return window_batch(splits["train"], frames["train"], idx, cfg, s["rollout"], s["prompt_prob"], rng, device)
 
-    def save(metrics):
-        save_checkpoint(cfg, stage, {
-            "stage": stage, "step": step, "model": module.state_dict(), "optimizer": opt.state_dict(),
-            "config": cfg, "data": dataset_info(splits["train"].manifest), "requires": requires,
-            "rng": {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}, "metrics": metrics,
-        })
-
     n_params = sum(p.numel() for p in module.parameters())
     print(f"{stage}: {n_params / 1e6:.2f} M trainable parameters, steps {step} -> {s['steps']}, "
           f"{len(train_idx)} training samples, {len(eval_idx)} held-out")
@@ -346,13 +425,14 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
             break
         lr = lr_at(s, step)
         for group in opt.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group["scale"]
         module.train()
         batch = get_batch()
         if stage == "start":
             loss = frame_loss(world.start(batch["instruction"]), batch["target"], s["detail_weight"])
         else:
-            preds, motions = rollout(world, batch, stage == "instruct", s["context_noise"])
+            preds, motions = rollout(world, batch, stage == "instruct", s["context_noise"],
+                                     s.get("backprop_ticks", 1))
             loss = frame_loss(preds, batch["target"], s["detail_weight"])
         if stage == "instruct":
             scale = world.instruct.motion_scale
