@@ -269,12 +269,14 @@ def start_batch(split, frames, idx, drop_prob, rng, device):
     return {"instruction": torch.from_numpy(tokens).to(device), "target": frames.get(idx, device)}
 
 
-def init_sprites(sprite, split, frames, cfg, per_character=1000, steady=0.06):
+def init_sprites(sprite, split, frames, cfg, per_episode=40, per_character=1000, steady=0.06, logit=2.0):
     """Starts each character's sprite from the training frames: the per-pixel median of
-    its box over settled frames showing that character (at noon under a clear sky where
-    there are enough), which is the sprite wherever most frames have it, and opaque where
-    those frames agree (median absolute deviation below `steady`, frame units) and
-    transparent where the ground behind varies. Training refines both."""
+    its box over settled frames showing that character in full light (noon, and no rain:
+    the engine dims the sprite by time and weather), at most `per_episode` from each
+    episode so the ground behind it varies, which is the sprite wherever most frames have
+    it; opaque (alpha logit +`logit`) where those frames agree (median absolute deviation
+    below `steady`, frame units), transparent (-`logit`) where the ground varies.
+    Training refines both."""
     slots = split.manifest["slotOrder"]
     values = split.manifest["instructionSlots"]
     top, left, h, w = sprite.box
@@ -282,9 +284,9 @@ def init_sprites(sprite, split, frames, cfg, per_character=1000, steady=0.06):
     base = settled(split)
     env = split.environment[base]
     bright = np.ones(len(base), bool)
-    for slot, value in (("time", "noon"), ("weather", "clear")):
-        if slot in slots and value in values[slot]:
-            bright &= env[:, slots.index(slot)] == values[slot].index(value)
+    for slot, lit in (("time", ("noon",)), ("weather", ("clear", "snow", "fog"))):
+        if slot in slots:
+            bright &= np.isin(env[:, slots.index(slot)], [values[slot].index(v) for v in lit if v in values[slot]])
     with torch.no_grad():
         for c in range(sprite.n_characters):
             mine = env[:, sprite.slot] == c
@@ -292,13 +294,17 @@ def init_sprites(sprite, split, frames, cfg, per_character=1000, steady=0.06):
             if len(pick) == 0:
                 print(f"sprite init: no settled frame shows {values[slots[sprite.slot]][c]}; left as it is")
                 continue
-            pick = rng.choice(pick, min(per_character, len(pick)), replace=False)
+            rng.shuffle(pick)
+            episode = split.first[pick]
+            rank = np.array([np.sum(episode[:i] == e) for i, e in enumerate(episode)])
+            pick = pick[rank < per_episode][:per_character]
             crops = frames.get(np.sort(pick), torch.device("cpu"))[:, :, top:top + h, left:left + w]
             median = crops.median(0).values
             spread = (crops - median).abs().median(0).values.mean(0, keepdim=True)
             sprite.rgb[c] = median
-            sprite.alpha[c] = torch.where(spread < steady, 3.0, -3.0)
-            print(f"sprite init: {values[slots[sprite.slot]][c]} from {len(pick)} frames, "
+            sprite.alpha[c] = torch.where(spread < steady, logit, -logit)
+            print(f"sprite init: {values[slots[sprite.slot]][c]} from {len(pick)} frames of "
+                  f"{len(np.unique(split.first[pick]))} episodes, "
                   f"{(spread < steady).float().mean().item():.0%} of the box opaque", flush=True)
 
 
