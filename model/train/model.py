@@ -355,6 +355,7 @@ class SpriteLayer(nn.Module):
         held = torch.exp(-age[:, self.slot, None] / self.age_scales)  # [B, scales]
         aged = (onehot[:, :, None] * held[:, None, :]).flatten(1)
         out = self.mlp(torch.cat([seen, colours, onehot, aged], 1))
+        self.logits = out[:, :self.n_characters]  # kept for training's auxiliary character loss
         return torch.softmax(out[:, :self.n_characters], 1), 2 * torch.sigmoid(out[:, self.n_characters:])
 
     def forward(self, frame, last, instruction, age):

@@ -202,17 +202,19 @@ def window_batch(split, frames, idx, cfg, R, prompt_prob, rng, device):
         "context": frames.get(ctx, device), "target": frames.get(tgt, device),
         "actions": t(actions), "instruction": t(split.instruction[tgt]), "age": t(split.age[tgt]),
         "motion": t(camera_motion(split, tgt, m["camera"]["orbit"])),
+        "environment": t(split.environment[tgt]),
     }
 
 
-def rollout(world, batch, conditioned, noise_max, backprop_ticks=1):
+def rollout(world, batch, conditioned, noise_max, backprop_ticks=1, choices=None):
     """Predict R ticks in a row. After the first, the ring holds the model's own
     predictions (rounded to the uint8 levels the server's ring holds), so training sees
     the errors it will make when serving (DIAMOND, Self-Forcing); each step also noises
     the ring by a random level in [0, noise_max] that the model is told (GameNGen).
     Gradients flow through the ring for `backprop_ticks` ticks before it is detached
     (truncated backpropagation through time; 1 = every tick on its own), so a tick also
-    learns what its frame does to the next few. Returns the frames and the camera motions used."""
+    learns what its frame does to the next few. Returns the frames and the camera motions
+    used; `choices`, when a list, gets the sprite layer's character logits of each tick."""
     ctx, preds, motions = batch["context"], [], []
     for r in range(batch["target"].shape[1]):
         level = torch.rand(ctx.shape[0], device=ctx.device) * noise_max
@@ -224,6 +226,8 @@ def rollout(world, batch, conditioned, noise_max, backprop_ticks=1):
             pred, motion = world.step(noisy, level, motion=batch["motion"][:, r])
         preds.append(pred)
         motions.append(motion)
+        if choices is not None:
+            choices.append(world.instruct.sprite.logits)
         nxt = quantize(pred)
         if (r + 1) % backprop_ticks == 0:
             nxt = nxt.detach()
@@ -325,7 +329,9 @@ def evaluate(stage, cfg, world, split, frames, eval_idx, device):
                 "detail": (detail(pred).mean() / detail(batch["target"]).mean()).item()}
     R = cfg[stage]["eval_rollout"]
     batch = window_batch(split, frames, eval_idx, cfg, R, 0.0, None, device)
-    preds, motions = rollout(world, batch, stage == "instruct", 0.0)
+    sprite = getattr(world.instruct, "sprite", None) if stage == "instruct" else None
+    choices = [] if sprite is not None else None
+    preds, motions = rollout(world, batch, stage == "instruct", 0.0, 1, choices)
     to_u8 = lambda x: output_to_frames(x.flatten(0, 1))  # noqa: E731
     truth = to_u8(batch["target"])
     scores = psnr(to_u8(preds), truth).view(len(eval_idx), R)
@@ -342,6 +348,9 @@ def evaluate(stage, cfg, world, split, frames, eval_idx, device):
     if stage == "instruct":
         scale = world.instruct.motion_scale
         out["motion_err"] = ((motions - batch["motion"]).abs() / scale).mean().item()
+    if choices:  # the share of ticks whose sprite is the engine's character (16 ticks on its own frames)
+        label = batch["environment"][..., sprite.slot]
+        out["sprite_acc"] = (torch.stack(choices, 1).argmax(-1) == label).float().mean().item()
     return out
 
 
@@ -437,9 +446,14 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
         if stage == "start":
             loss = frame_loss(world.start(batch["instruction"]), batch["target"], s["detail_weight"])
         else:
+            choices = [] if sprite is not None else None
             preds, motions = rollout(world, batch, stage == "instruct", s["context_noise"],
-                                     s.get("backprop_ticks", 1))
+                                     s.get("backprop_ticks", 1), choices)
             loss = frame_loss(preds, batch["target"], s["detail_weight"])
+            if choices:  # the engine's character label teaches the sprite layer's reader (training only)
+                label = batch["environment"][..., sprite.slot]
+                loss = loss + s.get("sprite_weight", 0.0) * F.cross_entropy(
+                    torch.stack(choices, 1).flatten(0, 1), label.flatten())
         if stage == "instruct":
             scale = world.instruct.motion_scale
             loss = loss + s["motion_weight"] * F.mse_loss(motions / scale, batch["motion"] / scale)
