@@ -55,6 +55,8 @@ runMain(async () => {
     TICK_HZ: String(hz),
     MEDIA_WORKERS: '1', // a session's router lives on one worker whatever the pool size
     MAX_SPECTATORS: '100000',
+    // The synthetic viewers are consumers, not members: keep the session ticking.
+    PAUSE_WHEN_EMPTY: 'false',
     RECONNECT_WINDOW_MS: '0', // a closed page's transport goes at once
   });
   const media = server.registry.get(SESSION).video as SessionMedia;

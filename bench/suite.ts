@@ -109,6 +109,19 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
       timeoutS: timeoutS(180),
     },
     {
+      name: 'paused',
+      script: 'bench/paused.bench.ts',
+      args: [
+        ...model,
+        ...pick(
+          ['--sessions', '16', '--settle', '5', '--seconds', '30'],
+          ['--source', 'engine', '--sessions', '2', '--settle', '0.5', '--seconds', '1'],
+        ),
+      ],
+      skip: full ? noModel : undefined,
+      timeoutS: timeoutS(300),
+    },
+    {
       // Issue 15's long run: 100k hostile messages, a 10-minute soak (a player, 20 spectators),
       // the lobby flood, 5 s and 20 s Redis outages.
       name: 'reliability',

@@ -34,6 +34,8 @@ async function measure(sessions: number, seconds: number, hz: number): Promise<T
     TICK_HZ: String(hz),
     FRAME_SOURCE: values.source!,
     MODEL_DIR: values['model-dir']!,
+    // Nobody joins these sessions: measure them ticking, as if watched.
+    PAUSE_WHEN_EMPTY: 'false',
     // As deployed: one media worker per core.
     MEDIA_WORKERS: String(os.cpus().length),
   });

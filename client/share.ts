@@ -3,9 +3,10 @@ import { h } from './dom';
 
 export function sessionLink(
   sessionId: string,
-  how: { token?: string; spectator?: boolean } = {},
+  how: { token?: string; spectator?: boolean; origin?: string } = {},
 ): string {
-  const url = new URL(`/s/${sessionId}`, location.origin);
+  // Another origin: the session was placed on another server of the fleet.
+  const url = new URL(`/s/${sessionId}`, how.origin ?? location.origin);
   if (how.spectator) url.searchParams.set('role', 'spectator');
   if (how.token) url.hash = `token=${how.token}`;
   return url.href;

@@ -7,6 +7,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Server as SocketServer } from 'socket.io';
 import { Config } from './config';
+import { Capacity, capacityOf } from './fleet/capacity';
+import { Placement } from './fleet/placement';
 import { createFrameSource } from './generator/create-source';
 import { FrameSource } from './generator/frame-source';
 import { Logger } from './log';
@@ -40,6 +42,15 @@ export interface RunningServer {
   hostTokens: Record<string, string>;
   store: StateStore;
   source: FrameSource;
+  /** Sessions this process ticks within budget, and how that was found. */
+  capacity: Capacity;
+  /** This run's id in the fleet's registry. */
+  processId: string;
+  /**
+   * Stops taking sessions (the fleet places new ones elsewhere), tells members, and
+   * resolves when nobody is connected here or after `withinMs`; `close` follows.
+   */
+  drain(withinMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +68,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log.warn('media worker died and was replaced', { info }),
   );
   const source = await createFrameSource(config, log);
+  const capacity = await capacityOf(source, {
+    tickHz: config.TICK_HZ,
+    configured: config.SESSION_CAPACITY,
+    maxSessions: config.MAX_SESSIONS,
+  });
+  log.info('session capacity', { sessions: capacity.sessions, basis: capacity.basis });
+  if (config.SESSIONS.length > capacity.sessions)
+    log.warn('more sessions configured than this process ticks within budget', {
+      configured: config.SESSIONS.length,
+      capacity: capacity.sessions,
+    });
+  const processId = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const metrics = new Metrics();
   /** The one video format of every session, told to clients at join. */
   const video = {
@@ -88,7 +111,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     capacity: { host: 1, player: config.MAX_PLAYERS, spectator: config.MAX_SPECTATORS },
     idleCloseMs: config.IDLE_CLOSE_MS,
     unjoinedCloseMs: config.UNJOINED_CLOSE_MS,
-    maxSessions: config.MAX_SESSIONS,
+    maxSessions: capacity.sessions,
+    pauseWhenEmpty: config.PAUSE_WHEN_EMPTY,
     log,
   });
   if (!config.JOIN_SECRET)
@@ -124,6 +148,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   registerHandlers(io, {
     registry,
     directory: store.sessions,
+    placement: new Placement(store.processes, processId),
     tokens,
     lobbyAccess,
     video,
@@ -133,12 +158,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     reconnectWindowMs: config.RECONNECT_WINDOW_MS,
     log,
   });
+  const countSessions = () => {
+    metrics.sessions.set(registry.all().length);
+    metrics.capacityUsed.set(registry.all().length / capacity.sessions);
+  };
   registry.on('created', (session: Session) => {
     broadcastSession(io, session, () => store.available);
     session.on('tick', (m) => metrics.observeSessionTick(m));
-    metrics.sessions.set(registry.all().length);
+    countSessions();
   });
-  registry.on('closed', () => metrics.sessions.set(registry.all().length));
+  registry.on('closed', countSessions);
   const hostTokens: Record<string, string> = {};
   for (const id of config.SESSIONS) {
     await registry.create(id, { seed: seedOf(id) }, { persistent: true });
@@ -157,6 +186,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics.observeTick(t, total - overruns);
     overruns = total;
     metrics.consumers.set(registry.all().reduce((n, s) => n + s.video.stats().consumers, 0));
+    metrics.pausedSessions.set(registry.all().filter((s) => registry.isPaused(s)).length);
   });
   loop.on('stepped', ({ stepMs }) => metrics.observeStep(stepMs));
 
@@ -167,9 +197,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     {
       client: await clientBuild(),
       metrics: metrics.registry,
+      ready: () => !registry.isDraining,
       health: () => ({
         ok: true,
         sessions: registry.all().length,
+        capacity: capacity.sessions,
+        draining: registry.isDraining,
         tick: loop.clock.stats(),
         // (The sync starts once the port is known; until then nothing is logged yet.)
         store: { available: store.available, actionLog: syncRef.current?.logStats() },
@@ -183,8 +216,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const sync = new StoreSync({
     store,
     registry,
-    processId: `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    processId,
     url: config.PUBLIC_URL ?? url,
+    load: () => ({
+      sessions: registry.all().length,
+      capacity: registry.capacity,
+      viewers: registry.all().reduce((n, s) => n + s.video.stats().consumers, 0),
+      draining: registry.isDraining,
+    }),
     origin: (session) => ({
       seed: session.seed,
       frameSource: source.name,
@@ -217,6 +256,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     hostTokens,
     store,
     source,
+    capacity,
+    processId,
+    async drain(withinMs) {
+      log.info('draining', { withinMs, sessions: registry.all().length });
+      const drained = registry.drain(withinMs);
+      await sync.announce();
+      await drained;
+    },
     async close() {
       clearInterval(idleSweep);
       await loop.stop();

@@ -71,9 +71,29 @@ const ConfigSchema = z.object({
   MAX_PLAYERS: intIn(1, 1000).default(8),
   /** Sessions one process serves at once (each costs a router and an encoder). */
   MAX_SESSIONS: intIn(1, 10000).default(32),
+  /**
+   * Sessions this process ticks within budget; more are placed on another process of the
+   * fleet, or refused with NO_CAPACITY. Unset: measured at start-up from the frame
+   * source's step time (server/fleet/capacity.ts). Never above MAX_SESSIONS.
+   */
+  SESSION_CAPACITY: intIn(1, 10000).optional(),
   MAX_SPECTATORS: intIn(0, 100000).default(500),
   /** A member whose connection drops keeps its seat, votes and media this long. */
   RECONNECT_WINDOW_MS: intIn(0, 3600000).default(120000),
+  /**
+   * Whether a session with nobody connected sits its ticks out (no step, no encode) and
+   * resumes where it stopped when someone joins. Off only for benchmarks of a loaded tick.
+   */
+  PAUSE_WHEN_EMPTY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /**
+   * On SIGTERM: how long sessions may go on (their members told, no new session taken)
+   * before the process closes them and exits. Keep it under the orchestrator's grace
+   * period (Kubernetes: terminationGracePeriodSeconds, 30 s by default).
+   */
+  DRAIN_TIMEOUT_MS: intIn(0, 3600000).default(25000),
   /** Sessions created at run time close after this long with nobody connected. */
   IDLE_CLOSE_MS: intIn(1000, 24 * 3600000).default(300000),
   /** ...and after this long when nobody ever joined them (a creation that was never used). */
@@ -106,6 +126,9 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Every variable the server reads (deployment manifests are checked against it). */
+export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -29,20 +29,27 @@ async function main(): Promise<void> {
           `  (or over Socket.IO with auth { key: "${server.createKey}" })\n`),
   );
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
+  // SIGTERM (the orchestrator) drains first; SIGINT (Ctrl-C) and a second signal stop now.
+  const stop = (signal: string, drainMs: number) => {
+    if (stopping) {
+      log.warn('stopping at once', { signal });
+      process.exit(1);
+    }
     stopping = true;
-    log.info('shutting down', { signal });
-    server.close().then(
-      () => process.exit(0),
-      (error) => {
-        log.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
+    log.info('shutting down', { signal, drainMs });
+    server
+      .drain(drainMs)
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          log.error('shutdown failed', { error });
+          process.exit(1);
+        },
+      );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', config.DRAIN_TIMEOUT_MS));
 }
 
 main().catch((error) => {

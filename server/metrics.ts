@@ -43,6 +43,17 @@ export class Metrics {
     help: 'Open sessions',
     registers: [this.registry],
   });
+  readonly pausedSessions = new Gauge({
+    name: 'worldtick_sessions_paused',
+    help: 'Open sessions paused because nobody is connected',
+    registers: [this.registry],
+  });
+  /** What the fleet autoscales on (infra/k8s/base/autoscaler.yaml). */
+  readonly capacityUsed = new Gauge({
+    name: 'worldtick_capacity_used_ratio',
+    help: 'Open sessions over the sessions this process ticks within budget',
+    registers: [this.registry],
+  });
   readonly consumers = new Gauge({
     name: 'worldtick_media_consumers',
     help: 'Media consumers across sessions',

@@ -10,7 +10,7 @@ import { Logger } from './log';
 import { SessionRegistry } from './session/registry';
 import { Member, Session, TickMetadata } from './session/session';
 import { TickDecision } from './session/control/room';
-import { SessionClaimedError, SessionOrigin, StateStore } from './store';
+import { ProcessLoad, SessionClaimedError, SessionOrigin, StateStore } from './store';
 import { ActionLogBuffer } from './store/action-log-buffer';
 
 export interface StoreSyncOptions {
@@ -20,6 +20,8 @@ export interface StoreSyncOptions {
   /** Where clients of this process's sessions connect. */
   url: string;
   origin: (session: Session) => SessionOrigin;
+  /** This process's load as placement needs it (announced with every heartbeat and change). */
+  load: () => Omit<ProcessLoad, 'processId' | 'url'>;
   /** Most action-log entries held while the store does not answer (all sessions together). */
   logBufferTicks: number;
   log: Logger;
@@ -58,6 +60,7 @@ export class StoreSync {
     registry.on('created', this.onCreated);
     registry.on('closed', this.onClosed);
     await Promise.all(registry.all().map((session) => this.publish(session)));
+    await this.announce();
     this.heartbeat = setInterval(() => void this.refresh(), store.ttlMs / 3).unref();
   }
 
@@ -77,14 +80,27 @@ export class StoreSync {
     if (!flushed)
       log.warn('state store unreachable at shutdown; log left unwritten', this.logStats());
     if (!store.available) return;
-    await Promise.all(registry.all().map((s) => store.sessions.unregister(s.id, processId))).catch(
-      (error) => this.fail('unregister', error),
-    );
+    await Promise.all([
+      store.processes.withdraw(processId),
+      ...registry.all().map((s) => store.sessions.unregister(s.id, processId)),
+    ]).catch((error) => this.fail('unregister', error));
   }
 
-  private readonly onCreated = (session: Session) =>
+  /** Publishes this process's load now (after a change; the heartbeat repeats it). */
+  announce(): Promise<void> {
+    const { store, processId, url, load } = this.options;
+    if (!store.available) return Promise.resolve();
+    return store.processes
+      .announce({ processId, url, ...load() })
+      .catch((error) => this.fail('announce', error));
+  }
+
+  private readonly onCreated = (session: Session) => {
     void this.publish(session).catch((error) => this.fail('publish', error, session.id));
+    void this.announce();
+  };
   private readonly onClosed = (session: Session) => {
+    void this.announce();
     // A log that never began has no place to go; a begun one still writes its last ticks.
     if (this.actionLog.held(session.id)) this.actionLog.drop(session.id);
     this.forget(session.id, () =>
@@ -133,6 +149,7 @@ export class StoreSync {
   private async refresh(): Promise<void> {
     const { registry, store, origin } = this.options;
     if (!store.available) return; // each write would only wait out the command timeout
+    await this.announce();
     for (const session of registry.all()) {
       try {
         if (!(await this.claim(session))) continue;

@@ -288,7 +288,26 @@ export interface SuiteRecord {
 }
 
 /** Every result the report knows, by benchmark name (absent: not run, failed or skipped). */
+export interface PausedRow {
+  sessions: number;
+  /** Whether empty sessions pause (PAUSE_WHEN_EMPTY). */
+  paused: boolean;
+  serverCpuPercent: number;
+  workersCpuPercent: number;
+  totalCpuPercent: number;
+  /** Ticks the process's clock ran (it runs whether or not any session steps). */
+  ticks: number;
+}
+export type PausedResult = BenchResult<{
+  source: string;
+  seconds: number;
+  rows: PausedRow[];
+  /** (CPU with N paused sessions - CPU with none) / N, percent of one core. */
+  perPausedSessionPercent: number;
+}>;
+
 export interface SuiteResults {
+  paused?: PausedResult;
   engine?: EngineResult;
   encode?: EncodeResult;
   generator?: GeneratorResult;

@@ -25,6 +25,8 @@ export async function startServerProcess(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     FRAME_SOURCE: 'engine',
+    // Benchmarks measure sessions that tick, watched or not.
+    PAUSE_WHEN_EMPTY: 'false',
     ...env,
   });
   const url = await liveUrl(server, liveMs).catch(async (error) => {

@@ -18,7 +18,12 @@ const SAMPLE_EVERY_MS = 1000;
 
 async function main() {
   const spec = JSON.parse(process.argv[2]) as ViewedServerSpec;
-  const server = await startTestServer({ ...spec.env, SESSIONS: spec.session });
+  const server = await startTestServer({
+    // The synthetic viewers are consumers, not members: keep the session ticking.
+    PAUSE_WHEN_EMPTY: 'false',
+    ...spec.env,
+    SESSIONS: spec.session,
+  });
   const media = server.registry.get(spec.session).video as SessionMedia;
   const viewers = SyntheticViewers.start(media.router, media.producerId);
   await viewers.grow(spec.viewers);

@@ -13,6 +13,7 @@ import { fanoutSection, fanoutSummary } from './sections/fanout';
 import { generatorSection, generatorSummary } from './sections/generator';
 import { ingestSection, ingestSummary } from './sections/ingest';
 import { memorySection, memorySummary } from './sections/memory';
+import { pausedSection, pausedSummary } from './sections/paused';
 import { photonSection, photonSummary } from './sections/photon';
 import { reliabilitySection, reliabilitySummary } from './sections/reliability';
 import { tickSection, tickSummary } from './sections/tick';
@@ -31,6 +32,7 @@ export function renderSummary(suite: SuiteRecord, r: SuiteResults): string {
     ingestSummary(r.ingest),
     generatorSummary(r.generator),
     memorySummary(r.memory),
+    pausedSummary(r.paused),
     reliabilitySummary(r.reliability),
     engineSummary(r.engine),
   ].filter((row): row is string[] => row !== null);
@@ -78,6 +80,7 @@ export function renderReport(suite: SuiteRecord, r: SuiteResults): string {
     ingestSection(ctx, r.ingest),
     generatorSection(ctx, r.generator),
     memorySection(ctx, r.memory),
+    pausedSection(ctx, r.paused),
     reliabilitySection(ctx, r.reliability),
     engineSection(ctx, r.engine),
     encodeSection(ctx, r.encode),

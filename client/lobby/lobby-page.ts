@@ -61,7 +61,7 @@ function renderList(sessions: SessionListing[]): void {
       h('td', {}, label(s.mode)),
       h('td', {}, `${s.players} playing`),
       h('td', {}, `${s.spectators} watching`),
-      h('td', {}, clock(s.uptimeMs)),
+      h('td', {}, clock(s.uptimeMs), s.paused ? h('small', {}, ' paused') : null),
       h(
         'td',
         {},
@@ -218,14 +218,18 @@ function buildForm(
 
 function showCreated(reply: Reply<'session:create'>, server: ServerInfo): void {
   const id = reply.session.id;
-  const host = sessionLink(id, { token: reply.token });
+  const origin = reply.placedAt;
+  const host = sessionLink(id, { token: reply.token, origin });
   fill(
     byId('created'),
     h('a', { class: 'button primary', href: host, id: 'open-host' }, 'Open as host'),
+    origin
+      ? h('p', { class: 'hint' }, `This server was full: the session runs on ${origin}.`)
+      : null,
     linkRow('host link (one use: keep it to yourself)', host, 'host'),
-    server.openInvites ? linkRow('player link', sessionLink(id), 'player') : null,
+    server.openInvites ? linkRow('player link', sessionLink(id, { origin }), 'player') : null,
     server.openInvites
-      ? linkRow('spectator link', sessionLink(id, { spectator: true }), 'spectator')
+      ? linkRow('spectator link', sessionLink(id, { spectator: true, origin }), 'spectator')
       : null,
     server.openInvites
       ? null

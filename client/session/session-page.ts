@@ -127,6 +127,12 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
     banner(`This session has ended (${reason}).`);
     socket.disconnect();
   });
+  socket.on('session:draining', ({ withinMs }) =>
+    banner(
+      `This server is shutting down: the session ends within ${Math.ceil(withinMs / 1000)} s. ` +
+        'A session started from the lobby now runs on another server.',
+    ),
+  );
   socket.on('session:members', (roster) => view?.members(roster));
   socket.on('tick', (tick) => {
     ticks.set(tick.tick, tick);

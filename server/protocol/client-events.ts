@@ -71,6 +71,8 @@ export const CreateSessionMessage = z.object({
   text: z.string().min(1).max(200).optional(),
 });
 
+export type CreateSessionMessage = z.infer<typeof CreateSessionMessage>;
+
 export const LocateMessage = z.object({ sessionId: SessionId });
 
 export const InviteMessage = z.object({

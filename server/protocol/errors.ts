@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
   'SESSION_FULL',
+  'NO_CAPACITY',
   'MEDIA_REFUSED',
   'INTERNAL',
 ] as const;

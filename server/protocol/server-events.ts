@@ -136,6 +136,14 @@ export type MembersMessage = z.infer<typeof MembersMessage>;
 export const ClosedMessage = z.object({ sessionId: z.string(), reason: z.string() });
 export type ClosedMessage = z.infer<typeof ClosedMessage>;
 
+/**
+ * `session:draining`: the serving process is shutting down; the session ends within
+ * `withinMs` unless everyone has left before. Create a new session meanwhile in the lobby:
+ * it is placed on another process.
+ */
+export const DrainingMessage = z.object({ sessionId: z.string(), withinMs: Count });
+export type DrainingMessage = z.infer<typeof DrainingMessage>;
+
 /** `wt:error`: a request without an ack failed. */
 export const ErrorMessage = WireErrorBody.extend({ event: z.string() });
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
@@ -144,6 +152,7 @@ export interface ServerToClientEvents {
   tick: (message: TickMessage) => void;
   'session:members': (message: MembersMessage) => void;
   'session:closed': (message: ClosedMessage) => void;
+  'session:draining': (message: DrainingMessage) => void;
   /** The server's media worker was replaced: keep the seat, rebuild only the video path. */
   'media:reset': () => void;
   'wt:error': (message: ErrorMessage) => void;
@@ -160,6 +169,8 @@ export const SessionListing = z.object({
   mode: Mode,
   players: Count,
   spectators: Count,
+  /** Nobody is connected, so its world stands still until someone joins. */
+  paused: z.boolean(),
   /** Milliseconds since the session started. */
   uptimeMs: Count,
 });
@@ -218,6 +229,8 @@ export const REPLIES = {
     session: z.object({ id: z.string(), seed: Count }),
     /** The host's join token. */
     token: z.string(),
+    /** Set when this server was full and placed the session on another of the fleet: its URL. */
+    placedAt: z.string().optional(),
   }),
   'session:list': z.object({ sessions: z.array(SessionListing), server: ServerInfo }),
   'session:locate': z.object({ sessionId: z.string(), url: z.string() }),

@@ -28,8 +28,14 @@ export interface RegistryOptions {
   idleCloseMs: number;
   /** Idle time after which a run-time session nobody ever joined closes. */
   unjoinedCloseMs: number;
-  /** Most sessions this process serves at once (each holds a router and an encoder). */
+  /**
+   * Most sessions created at run time this process serves at once: its capacity
+   * (server/fleet/capacity.ts). Sessions configured at start-up are the operator's
+   * choice and count toward it without being refused.
+   */
   maxSessions: number;
+  /** Sessions with nobody connected skip their ticks (see `due`). */
+  pauseWhenEmpty: boolean;
   log: Logger;
   now?: () => number;
 }
@@ -57,6 +63,7 @@ export class SessionRegistry extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Set<string>();
   private readonly now: () => number;
+  private draining = false;
 
   constructor(private readonly options: RegistryOptions) {
     super();
@@ -68,10 +75,12 @@ export class SessionRegistry extends EventEmitter {
     if (!SESSION_ID.test(id)) throw new WireError('BAD_REQUEST', SESSION_ID_RULE);
     if (this.entries.has(id) || this.pending.has(id))
       throw new WireError('BAD_REQUEST', `session "${id}" already exists`);
-    if (this.entries.size + this.pending.size >= this.options.maxSessions) {
+    if (!persistent && !this.hasRoom()) {
       throw new WireError(
-        'SESSION_FULL',
-        `this server already serves its maximum of ${this.options.maxSessions} sessions`,
+        'NO_CAPACITY',
+        this.draining
+          ? 'this server is shutting down and takes no new session'
+          : `this server already serves its maximum of ${this.options.maxSessions} sessions`,
       );
     }
     // Reserved across the awaits, so two creations of one id cannot both succeed.
@@ -122,6 +131,33 @@ export class SessionRegistry extends EventEmitter {
     return session;
   }
 
+  /** Whether a run-time session may be created here now. */
+  hasRoom(): boolean {
+    return !this.draining && this.entries.size + this.pending.size < this.options.maxSessions;
+  }
+
+  /** Most run-time sessions this process serves. */
+  get capacity(): number {
+    return this.options.maxSessions;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * Shutdown, gently: takes no new session from now on, tells every session's members it
+   * ends within `withinMs`, and resolves once nobody is connected to any session here or
+   * the time is up. The caller then closes what is left.
+   */
+  async drain(withinMs: number, pollMs = 250): Promise<void> {
+    this.draining = true;
+    for (const session of this.all()) session.drain(withinMs);
+    const deadline = this.now() + withinMs;
+    while (this.now() < deadline && this.all().some((s) => s.connectedCount() > 0))
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+
   get(id: string): Session {
     const entry = this.entries.get(id);
     if (!entry) throw new WireError('UNKNOWN_SESSION', `no session "${id}"`);
@@ -130,6 +166,15 @@ export class SessionRegistry extends EventEmitter {
 
   all(): Session[] {
     return [...this.entries.values()].map((e) => e.session);
+  }
+
+  /** Sessions that step this tick: all of them, less those paused with nobody connected. */
+  due(): Session[] {
+    return this.all().filter((session) => !this.isPaused(session));
+  }
+
+  isPaused(session: Session): boolean {
+    return this.options.pauseWhenEmpty && session.connectedCount() === 0;
   }
 
   /** The lobby's view of every live session. */
@@ -144,6 +189,7 @@ export class SessionRegistry extends EventEmitter {
         mode: session.control.mode,
         players: members.length,
         spectators,
+        paused: this.isPaused(session),
         uptimeMs: Math.max(0, Math.round(now - session.startedAt)),
       };
     });

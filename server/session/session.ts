@@ -9,7 +9,7 @@
  * and emits the tick's metadata (applied action, tallies, pilot or turn, proposals).
  *
  * Events: 'tick' (metadata, decision), 'roster' (who is here, after a change), 'member'
- * (joined or resumed), 'memberLeft' (id), 'closed' (reason).
+ * (joined or resumed), 'memberLeft' (id), 'draining' (ms until it ends), 'closed' (reason).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -279,6 +279,11 @@ export class Session extends EventEmitter {
       this.emit('roster', this.roster());
     }
     return metadata;
+  }
+
+  /** Its process is shutting down: members hear that it ends within `withinMs`. */
+  drain(withinMs: number): void {
+    if (!this.closed) this.emit('draining', withinMs);
   }
 
   close(reason = 'closed'): void {

@@ -21,6 +21,7 @@ import { LobbyAccess } from '../session/lobby-access';
 import { RateLimiter } from '../session/rate-limiter';
 import { SessionRegistry } from '../session/registry';
 import { Member, Session } from '../session/session';
+import type { Placement } from '../fleet/placement';
 import type { SessionDirectory } from '../store';
 import type { ServerInfo } from '../protocol/server-events';
 import { VocabularyCodec, VocabularyError } from '../protocol/vocabulary';
@@ -57,6 +58,8 @@ export interface SignalingOptions {
   registry: SessionRegistry;
   /** Sessions of every process sharing the state store (which process serves which). */
   directory: SessionDirectory;
+  /** Where a session goes when this process has no room for it. */
+  placement: Placement;
   tokens: JoinTokens;
   /** Who may create sessions, and how many each may keep open. */
   lobbyAccess: LobbyAccess;
@@ -182,7 +185,12 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
         text === undefined ? undefined : told(() => options.vocabulary.parseInstructionList(text));
       lobby();
       // The credential comes with the connection (Socket.IO `auth`), as an API key would.
-      const credential = await options.lobbyAccess.credential(socket.handshake.auth?.key);
+      const key = socket.handshake.auth?.key;
+      const credential = await options.lobbyAccess.credential(key);
+      // Full (or draining): another process of the fleet makes it, unless this request
+      // was itself placed here by one (one hop).
+      if (!registry.hasRoom() && socket.handshake.auth?.forwarded !== true)
+        return options.placement.createElsewhere(message, key);
       const release = options.lobbyAccess.reserve(credential, socket.handshake.address);
       let session: Session;
       try {
@@ -395,6 +403,9 @@ export function broadcastSession(
   const to = () => (storeAvailable() ? io : io.local).to(room);
   session.on('tick', (metadata) => to().emit('tick', metadata));
   session.on('roster', (roster) => to().emit('session:members', roster));
+  session.on('draining', (withinMs: number) =>
+    to().emit('session:draining', { sessionId: session.id, withinMs }),
+  );
   // However a session ends (host, idle, shutdown), its members hear of it, once, and leave the room.
   session.on('closed', (reason: string) => {
     to().emit('session:closed', { sessionId: session.id, reason });

@@ -121,7 +121,7 @@ export class ActionLogBuffer {
   }
 
   private drain(): void {
-    if (this.draining || this.retry || !this.options.available()) return;
+    if (this.draining || this.retry || !this.writable() || !this.options.available()) return;
     this.draining = this.writeAll()
       .catch((error) => {
         this.options.logger.warn('action log write failed; retrying', { error: String(error) });
@@ -129,8 +129,20 @@ export class ActionLogBuffer {
       })
       .finally(() => {
         this.draining = null;
-        if (this.waiting > 0 && !this.retry) this.drain();
+        if (!this.retry) this.drain();
       });
+  }
+
+  /**
+   * Whether anything may be written now. Held ticks wait for their session's claim: a
+   * writer started for them alone would finish at once and start again, a microtask loop
+   * that starves the event loop, and with it the claim's own reply.
+   */
+  private writable(): boolean {
+    for (const queue of this.pending.values())
+      if (queue.state === 'begin' || (queue.state === 'open' && queue.entries.length > 0))
+        return true;
+    return false;
   }
 
   private async writeAll(): Promise<void> {

@@ -6,12 +6,14 @@
  */
 import { assertNextTick, SessionClaimedError } from './errors';
 import { ExpiringMap } from './expiring-map';
-import { pickEntry, pickMember, pickOrigin, pickSession } from './records';
+import { pickEntry, pickMember, pickOrigin, pickProcess, pickSession } from './records';
 import {
   ActionLog,
   ActionLogEntry,
   PresenceMember,
   PresenceStore,
+  ProcessDirectory,
+  ProcessLoad,
   SessionDirectory,
   SessionEntry,
   SessionOrigin,
@@ -44,6 +46,26 @@ class MemorySessions implements SessionDirectory {
 
   async list(): Promise<SessionEntry[]> {
     return this.entries.values().map(pickSession);
+  }
+}
+
+class MemoryProcesses implements ProcessDirectory {
+  private readonly loads: ExpiringMap<ProcessLoad>;
+
+  constructor(ttlMs: number) {
+    this.loads = new ExpiringMap(ttlMs);
+  }
+
+  async announce(load: ProcessLoad): Promise<void> {
+    this.loads.set(load.processId, pickProcess(load));
+  }
+
+  async list(): Promise<ProcessLoad[]> {
+    return this.loads.values().map(pickProcess);
+  }
+
+  async withdraw(processId: string): Promise<void> {
+    this.loads.delete(processId);
   }
 }
 
@@ -119,6 +141,7 @@ class MemoryActionLog implements ActionLog {
 export class MemoryStore implements StateStore {
   readonly kind = 'memory';
   readonly sessions: SessionDirectory;
+  readonly processes: ProcessDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog = new MemoryActionLog();
   /** In this process's memory: always there. */
@@ -126,6 +149,7 @@ export class MemoryStore implements StateStore {
 
   constructor(readonly ttlMs: number) {
     this.sessions = new MemorySessions(ttlMs);
+    this.processes = new MemoryProcesses(ttlMs);
     this.presence = new MemoryPresence(ttlMs);
   }
 

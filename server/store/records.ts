@@ -3,7 +3,13 @@
  * session's live member, say); a store must neither keep nor serialise the rest, and
  * the memory store hands out copies so no caller can change what it holds.
  */
-import { ActionLogEntry, PresenceMember, SessionEntry, SessionOrigin } from './state-store';
+import {
+  ActionLogEntry,
+  PresenceMember,
+  ProcessLoad,
+  SessionEntry,
+  SessionOrigin,
+} from './state-store';
 
 export function pickOrigin(origin: SessionOrigin): SessionOrigin {
   const { seed, frameSource, width, height, tickHz } = origin;
@@ -13,6 +19,11 @@ export function pickOrigin(origin: SessionOrigin): SessionOrigin {
 export function pickSession(entry: SessionEntry): SessionEntry {
   const { sessionId, processId, url } = entry;
   return { sessionId, processId, url, ...pickOrigin(entry) };
+}
+
+export function pickProcess(load: ProcessLoad): ProcessLoad {
+  const { processId, url, sessions, capacity, viewers, draining } = load;
+  return { processId, url, sessions, capacity, viewers, draining };
 }
 
 export function pickMember(member: PresenceMember): PresenceMember {

@@ -15,7 +15,13 @@ import { z } from 'zod';
 import { formatInstruction, MAX_KEYS, readInstruction } from '../protocol/vocabulary';
 import { StoreDataError } from './errors';
 import { Fields } from './redis-expiring-records';
-import { ActionLogEntry, PresenceMember, SessionEntry, SessionOrigin } from './state-store';
+import {
+  ActionLogEntry,
+  PresenceMember,
+  ProcessLoad,
+  SessionEntry,
+  SessionOrigin,
+} from './state-store';
 
 const whole = z
   .string()
@@ -36,6 +42,14 @@ const SessionSchema = z.object({
   processId: z.string().min(1),
   url: z.string().min(1),
 });
+const ProcessSchema = z.object({
+  processId: z.string().min(1),
+  url: z.string().min(1),
+  sessions: whole,
+  capacity: whole,
+  viewers: whole,
+  draining: z.enum(['true', 'false']).transform((flag) => flag === 'true'),
+});
 const MemberSchema = z.object({ memberId: z.string().min(1), role: z.string().min(1) });
 const EntrySchema = z.object({
   action: whole.refine((bits) => bits < 2 ** MAX_KEYS, `an action has at most ${MAX_KEYS} keys`),
@@ -44,7 +58,9 @@ const EntrySchema = z.object({
 });
 
 /** Every field as a string (hashes hold strings); pass a picked record (see records.ts). */
-export function toFields(record: SessionOrigin | SessionEntry | PresenceMember): Fields {
+export function toFields(
+  record: SessionOrigin | SessionEntry | ProcessLoad | PresenceMember,
+): Fields {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, String(value)]));
 }
 
@@ -54,6 +70,10 @@ export function decodeOrigin(fields: Fields, where: string): SessionOrigin {
 
 export function decodeSession(fields: Fields, where: string): SessionEntry {
   return decoded(where, () => SessionSchema.parse(fields));
+}
+
+export function decodeProcess(fields: Fields, where: string): ProcessLoad {
+  return decoded(where, () => ProcessSchema.parse(fields));
 }
 
 export function decodeMember(fields: Fields, where: string): PresenceMember {

@@ -4,6 +4,8 @@
  *
  *   session:<sessionId>           hash   SessionEntry, PEXPIRE ttl (re-set by each register)
  *   sessions                      set    session ids, pruned of lapsed ones when listed
+ *   process:<processId>           hash   ProcessLoad, PEXPIRE ttl (re-set by each announce)
+ *   processes                     set    process ids, pruned like sessions
  *   member:<sessionId>:<memberId> hash   PresenceMember, PEXPIRE ttl (re-set by each put)
  *   presence:<sessionId>          set    member ids, PEXPIRE ttl of the newest member
  *   log:<sessionId>               stream action log, entry ID <tick>-1 (see redis-codec.ts)
@@ -26,11 +28,12 @@ import {
   SessionClaimedError,
   StoreUnavailableError,
 } from './errors';
-import { pickMember, pickOrigin, pickSession } from './records';
+import { pickMember, pickOrigin, pickProcess, pickSession } from './records';
 import {
   decodeEntry,
   decodeMember,
   decodeOrigin,
+  decodeProcess,
   decodeSession,
   encodeEntry,
   entryId,
@@ -42,6 +45,8 @@ import {
   ActionLogEntry,
   PresenceMember,
   PresenceStore,
+  ProcessDirectory,
+  ProcessLoad,
   SessionDirectory,
   SessionEntry,
   SessionOrigin,
@@ -91,6 +96,31 @@ class RedisSessions implements SessionDirectory {
 
   async list(): Promise<SessionEntry[]> {
     return (await this.records.list()).map((fields) => decodeSession(fields, 'registry entry'));
+  }
+}
+
+class RedisProcesses implements ProcessDirectory {
+  private readonly records: RedisExpiringRecords;
+
+  constructor(client: RedisClient, ttlMs: number, prefix: string) {
+    this.records = new RedisExpiringRecords(
+      client,
+      ttlMs,
+      `${prefix}processes`,
+      `${prefix}process:`,
+    );
+  }
+
+  async announce(load: ProcessLoad): Promise<void> {
+    await this.records.put(load.processId, toFields(pickProcess(load)));
+  }
+
+  async list(): Promise<ProcessLoad[]> {
+    return (await this.records.list()).map((fields) => decodeProcess(fields, 'process load'));
+  }
+
+  async withdraw(processId: string): Promise<void> {
+    await this.records.remove(processId);
   }
 }
 
@@ -185,6 +215,7 @@ class RedisActionLog implements ActionLog {
 export class RedisStore implements StateStore {
   readonly kind = 'redis';
   readonly sessions: SessionDirectory;
+  readonly processes: ProcessDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog;
 
@@ -197,6 +228,7 @@ export class RedisStore implements StateStore {
     private readonly reconnected: EventEmitter,
   ) {
     this.sessions = new RedisSessions(client, ttlMs, prefix);
+    this.processes = new RedisProcesses(client, ttlMs, prefix);
     this.presence = new RedisPresence(client, ttlMs, prefix);
     this.actions = new RedisActionLog(client, prefix);
   }

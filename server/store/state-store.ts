@@ -45,6 +45,30 @@ export interface SessionDirectory {
   list(): Promise<SessionEntry[]>;
 }
 
+/** One server process's load as it publishes it: what placement chooses by. */
+export interface ProcessLoad {
+  /** Unique per process run, as in SessionEntry. */
+  processId: string;
+  /** Where clients of its sessions connect. */
+  url: string;
+  /** Sessions it serves, paused ones included (a paused session may resume at any time). */
+  sessions: number;
+  /** Most sessions it ticks within its budget (measured at start-up, or configured). */
+  capacity: number;
+  /** Media consumers across its sessions. */
+  viewers: number;
+  /** Shutting down: it takes no new session. */
+  draining: boolean;
+}
+
+/** The fleet's processes and their load; an announcement lives `ttlMs` unless repeated. */
+export interface ProcessDirectory {
+  announce(load: ProcessLoad): Promise<void>;
+  /** Every live process, in no particular order. */
+  list(): Promise<ProcessLoad[]>;
+  withdraw(processId: string): Promise<void>;
+}
+
 export interface PresenceMember {
   memberId: string;
   /** The member's role as the session names it (host, player, spectator). */
@@ -114,6 +138,7 @@ export interface StateStore {
   /** Calls `listener` each time the store answers again after an outage. */
   onReconnect(listener: () => void): void;
   readonly sessions: SessionDirectory;
+  readonly processes: ProcessDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog;
   /**

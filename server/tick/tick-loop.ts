@@ -1,6 +1,7 @@
 /**
  * At each tick: every session decides its action, the frame source steps all of them
- * as one batch, and each session streams its new frame. A failing session is logged
+ * as one batch, and each session streams its new frame. Sessions paused with nobody
+ * connected are not stepped at all (they cost nothing). A failing session is logged
  * and skipped for that tick; it never stops the others. Emits 'stepped' per batch.
  */
 import { EventEmitter } from 'node:events';
@@ -34,7 +35,7 @@ export class TickLoop extends EventEmitter {
 
   private async tick(): Promise<void> {
     // A session whose decision fails sits this tick out; the others still step.
-    const due = this.registry.all().flatMap((session) => {
+    const due = this.registry.due().flatMap((session) => {
       try {
         return [{ session, request: session.nextRequest() }];
       } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * The HTTP side: the browser app (/ and /s/<session>), its hashed assets, a health
- * check and Prometheus metrics. Routing is one function; `nodeHandler` and `serveOnUws`
+ * check (/healthz: the process works; liveness), a readiness check (/readyz: 503 while
+ * draining, so an orchestrator sends it no new clients) and Prometheus metrics. Routing is one function; `nodeHandler` and `serveOnUws`
  * adapt it to Node's HTTP server or to uWebSockets.js, whichever Socket.IO runs on.
  */
 import http from 'node:http';
@@ -12,6 +13,8 @@ export interface HttpAppOptions {
   client: ClientBuild;
   metrics: Registry;
   health: () => Record<string, unknown>;
+  /** Whether this process takes new sessions and clients (false while draining). */
+  ready: () => boolean;
 }
 
 interface Reply {
@@ -50,6 +53,10 @@ export function createRoutes(options: HttpAppOptions): Route {
       return reply(200, ASSET_TYPES[asset[2]], assets.get(asset[1])!, IMMUTABLE);
     if (pathname === '/healthz')
       return reply(200, 'application/json', JSON.stringify(options.health()));
+    if (pathname === '/readyz')
+      return options.ready()
+        ? reply(200, 'text/plain', 'ready')
+        : reply(503, 'text/plain', 'draining');
     if (pathname === '/metrics')
       return reply(200, options.metrics.contentType, await options.metrics.metrics());
     return reply(404, 'text/plain', 'not found');

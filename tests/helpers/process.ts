@@ -15,7 +15,8 @@ export interface ServerProcess {
 export function spawnMain(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // A SIGTERM that ends a test stops at once, unless the test is about draining.
+    env: { ...process.env, DRAIN_TIMEOUT_MS: '0', ...env },
   });
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (output.stdout += d));

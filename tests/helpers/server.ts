@@ -16,6 +16,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     FRAME_SOURCE: 'engine',
+    // Not this machine's measured speed: suites must not depend on it (fleet tests set it).
+    SESSION_CAPACITY: '32',
     ...env,
   });
   return startServer(config, createLogger(config.LOG_LEVEL));

@@ -193,7 +193,7 @@ describe('lobby limits', () => {
       });
       expect(await ask(socket, 'session:create', { id: 'third', name: 'a' })).toMatchObject({
         ok: false,
-        error: { code: 'SESSION_FULL', message: expect.stringContaining('maximum of 2 sessions') },
+        error: { code: 'NO_CAPACITY', message: expect.stringContaining('every server is full') },
       });
       const replies = await Promise.all(
         Array.from({ length: 12 }, () => ask(socket, 'session:list', {})),

@@ -9,6 +9,7 @@ import {
   ActionLogOrderError,
   createStore,
   PresenceMember,
+  ProcessLoad,
   SessionClaimedError,
   SessionEntry,
   SessionOrigin,
@@ -136,6 +137,45 @@ describe.each(backends)('%s store', (_kind, open) => {
     it('keeps only the entry fields of a richer object', async () => {
       await store.sessions.register({ ...entry('alpha', 'proc-1'), extra: 'x' } as SessionEntry);
       expect(await store.sessions.lookup('alpha')).toEqual(entry('alpha', 'proc-1'));
+    });
+  });
+
+  describe('process loads', () => {
+    const load = (processId: string, sessions: number, draining = false): ProcessLoad => ({
+      processId,
+      url: `http://${processId}.internal:3000`,
+      sessions,
+      capacity: 4,
+      viewers: 3 * sessions,
+      draining,
+    });
+    const byProcess = (loads: ProcessLoad[]) =>
+      [...loads].sort((a, b) => a.processId.localeCompare(b.processId));
+
+    it('lists what each process announced last, and forgets a withdrawn one', async () => {
+      await store.processes.announce(load('proc-1', 1));
+      await store.processes.announce(load('proc-2', 0));
+      await store.processes.announce(load('proc-1', 2, true));
+      expect(byProcess(await store.processes.list())).toEqual([
+        load('proc-1', 2, true),
+        load('proc-2', 0),
+      ]);
+      await store.processes.withdraw('proc-1');
+      expect(await store.processes.list()).toEqual([load('proc-2', 0)]);
+    });
+
+    it('forgets a process that stopped announcing (it died) after the TTL', async () => {
+      await store.processes.announce(load('live', 1));
+      await store.processes.announce(load('dead', 1));
+      await sleep(TTL_MS * 0.6);
+      await store.processes.announce(load('live', 1));
+      await sleep(TTL_MS * 0.6);
+      expect(await store.processes.list()).toEqual([load('live', 1)]);
+    });
+
+    it('keeps only the load fields of a richer object', async () => {
+      await store.processes.announce({ ...load('proc-1', 1), extra: 'x' } as ProcessLoad);
+      expect(await store.processes.list()).toEqual([load('proc-1', 1)]);
     });
   });
 

@@ -87,3 +87,22 @@ it('writes nothing of a held session until it begins', async () => {
   expect(await buffer.flush(1000)).toBe(true);
   expect((await log.read('s')).map((e) => e.tick)).toEqual([0]);
 });
+
+it('leaves the event loop free while a held session ticks (its claim is still on its way)', async () => {
+  let checks = 0;
+  const buffer = new ActionLogBuffer({
+    log: new MemoryStore(1000).actions,
+    // Each writer start asks first; a writer restarting for held ticks alone asks forever.
+    available: () => {
+      if (++checks > 1000) throw new Error('the writer keeps restarting');
+      return true;
+    },
+    capacity: 100,
+    logger: createLogger('silent'),
+  });
+  buffer.hold('s');
+  for (let tick = 0; tick < 3; tick++) buffer.append('s', entry(tick));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(checks).toBeLessThan(10);
+  expect(buffer.stats()).toEqual({ waiting: 3, dropped: 0 });
+});
