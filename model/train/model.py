@@ -297,10 +297,10 @@ class SpriteLayer(nn.Module):
     it over the refined frame every tick, instead of carrying the sprite through the warp
     (which drags it into a streak when walking).
 
-    Which character: a small reader looks at the last frame's box (the sprite the model drew
-    itself a tick ago, or the prompt's) and at the held character instruction (token and
-    age), so a `character=...` instruction switches it and the frame remembers it after the
-    instruction's hold ends. How bright: one gain per colour channel from the last frame's
+    Which character: the last frame's box (the sprite the model drew itself a tick ago, or
+    the prompt's) is matched against every sprite of the bank, and a small MLP adds the
+    held character instruction (token and age), so a `character=...` instruction switches
+    it and the frame remembers it after the instruction's hold ends. How bright: one gain per colour channel from the last frame's
     8x8 mean colours (the engine lights the sprite by time of day and weather).
 
     `clean` removes the sprite from a context frame before the warp and the base see it
@@ -315,10 +315,10 @@ class SpriteLayer(nn.Module):
         self.box, self.slot, self.size = tuple(box), slot, (height, width)
         self.rgb = nn.Parameter(torch.zeros(n_characters, 3, h, w))  # frame units [-1, 1]
         self.alpha = nn.Parameter(torch.zeros(n_characters, 1, h, w))  # logits
-        self.read = nn.Sequential(conv3x3(3, 16, stride=2), nn.SiLU(), conv3x3(16, 32, stride=2), nn.SiLU())
+        self.sharpness = nn.Parameter(torch.tensor(10.0))  # misfit -> logit
         self.register_buffer("age_scales", torch.tensor(AGE_SCALES))
         n_tokens = n_characters + 1
-        self.mlp = nn.Sequential(nn.Linear(32 + 3 * 64 + n_tokens * (1 + len(AGE_SCALES)), hidden), nn.SiLU(),
+        self.mlp = nn.Sequential(nn.Linear(n_characters + 3 * 64 + n_tokens * (1 + len(AGE_SCALES)), hidden), nn.SiLU(),
                                  nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, n_characters + 3))
         zero_init(self.mlp[-1])  # starts undecided (an even mix of the sprites) at gain 1
         self.n_characters = n_characters
@@ -344,19 +344,35 @@ class SpriteLayer(nn.Module):
         fill = F.interpolate(num / den.clamp_min(1e-4), scale_factor=2.0, mode="bilinear", align_corners=False)
         return frame * keep + fill * (1 - keep)
 
+    def misfit(self, crop):
+        """How badly each character's sprite explains the box [B, characters]: with one gain
+        per colour channel fitted by least squares under the sprite's alpha, the squared
+        misfit relative to the box's own spread (0 = exactly that sprite, lit somehow).
+        Reading the frame against the bank itself keeps the choice consistent in closed
+        loop: a sprite the layer drew is read back as itself."""
+        a = torch.sigmoid(self.alpha.detach()).flatten(1)[None, :, None, :]  # [1, C, 1, hw]
+        r = ((self.rgb.detach() + 1) / 2).flatten(2)[None]  # [1, C, 3, hw]
+        o = ((crop + 1) / 2).flatten(2)[:, None]  # [B, 1, 3, hw]
+        gain = (a * o * r).sum(-1, keepdim=True) / (a * r * r).sum(-1, keepdim=True).clamp_min(1e-6)
+        weight = a.sum(-1, keepdim=True).clamp_min(1e-6)
+        mean = (a * o).sum(-1, keepdim=True) / weight
+        err = (a * (o - gain * r) ** 2).sum((-2, -1))
+        spread = (a * (o - mean) ** 2).sum((-2, -1)).clamp_min(1e-6)
+        return err / spread
+
     def choose(self, last, instruction, age):
         """Per row: the mix of characters (softmax) and the per-channel gain."""
         top, left, h, w = self.box
         crop = last[:, :, top:top + h, left:left + w]
-        seen = self.read(crop).mean((2, 3))
+        seen = self.misfit(crop)
         colours = F.adaptive_avg_pool2d(last, 8).flatten(1)
         token = instruction[:, self.slot]
         onehot = F.one_hot(token, self.n_characters + 1).float()
         held = torch.exp(-age[:, self.slot, None] / self.age_scales)  # [B, scales]
         aged = (onehot[:, :, None] * held[:, None, :]).flatten(1)
         out = self.mlp(torch.cat([seen, colours, onehot, aged], 1))
-        self.logits = out[:, :self.n_characters]  # kept for training's auxiliary character loss
-        return torch.softmax(out[:, :self.n_characters], 1), 2 * torch.sigmoid(out[:, self.n_characters:])
+        self.logits = out[:, :self.n_characters] - self.sharpness * seen  # kept for the auxiliary character loss
+        return torch.softmax(self.logits, 1), 2 * torch.sigmoid(out[:, self.n_characters:])
 
     def forward(self, frame, last, instruction, age):
         """Composites the chosen sprite over `frame`, reading the character from `last`."""
