@@ -8,6 +8,7 @@ import os from 'node:os';
 import { Server as SocketServer } from 'socket.io';
 import { Config } from './config';
 import { Capacity, capacityOf } from './fleet/capacity';
+import { Failover } from './fleet/failover';
 import { Placement } from './fleet/placement';
 import { createFrameSource } from './generator/create-source';
 import { FrameSource } from './generator/frame-source';
@@ -46,6 +47,8 @@ export interface RunningServer {
   capacity: Capacity;
   /** This run's id in the fleet's registry. */
   processId: string;
+  /** Takes over the sessions of processes that died (with Redis). */
+  failover: Failover;
   /**
    * Stops taking sessions (the fleet places new ones elsewhere), tells members, and
    * resolves when nobody is connected here or after `withinMs`; `close` follows.
@@ -236,6 +239,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   syncRef.current = sync;
   await sync.start();
+  // Sessions of processes that died are taken over; alone in memory there are none.
+  const failover = new Failover({
+    store,
+    registry,
+    source,
+    processId,
+    url: config.PUBLIC_URL ?? url,
+    log,
+  });
+  if (store.kind === 'redis') failover.start(config.STORE_TTL_MS / 3);
   // Ticks start only once the store logs them, so the action log begins at tick 0.
   loop.start();
   log.info('worldtick serving', {
@@ -258,14 +271,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     source,
     capacity,
     processId,
+    failover,
     async drain(withinMs) {
       log.info('draining', { withinMs, sessions: registry.all().length });
+      await failover.stop();
       const drained = registry.drain(withinMs);
       await sync.announce();
       await drained;
     },
     async close() {
       clearInterval(idleSweep);
+      await failover.stop();
       await loop.stop();
       await io.close();
       await sync.stop();

@@ -27,6 +27,9 @@ export interface StoreSyncOptions {
   log: Logger;
 }
 
+/** Close reasons that leave a session's log unfinished, for another process to resume. */
+const LEFT_UNFINISHED = new Set(['shutdown', 'claimed elsewhere']);
+
 /** How long shutdown waits for the buffered log to reach a store that answers. */
 const FLUSH_ON_STOP_MS = 2000;
 
@@ -99,8 +102,12 @@ export class StoreSync {
     void this.publish(session).catch((error) => this.fail('publish', error, session.id));
     void this.announce();
   };
-  private readonly onClosed = (session: Session) => {
+  private readonly onClosed = (session: Session, reason: string) => {
     void this.announce();
+    // Ended on purpose: not to be resumed. (A process's shutdown leaves its sessions
+    // unfinished, so the fleet takes them over; see fleet/failover.ts.)
+    if (!LEFT_UNFINISHED.has(reason))
+      this.forget(session.id, () => this.options.store.actions.end(session.id));
     // A log that never began has no place to go; a begun one still writes its last ticks.
     if (this.actionLog.held(session.id)) this.actionLog.drop(session.id);
     this.forget(session.id, () =>
@@ -117,8 +124,9 @@ export class StoreSync {
     const { store, origin } = this.options;
     this.actionLog.hold(session.id);
     // The log begins only once the id is ours: `begin` drops whatever log the id had.
+    // A resumed session goes on with the log its first process wrote.
     const claimed = this.claim(session).then((ours) => {
-      if (ours) this.actionLog.begin(session.id, origin(session));
+      if (ours) this.openLog(session);
       else this.actionLog.drop(session.id);
       return ours;
     });
@@ -154,7 +162,7 @@ export class StoreSync {
       try {
         if (!(await this.claim(session))) continue;
         // A log whose first claim failed (the store was down) begins now.
-        if (this.actionLog.held(session.id)) this.actionLog.begin(session.id, origin(session));
+        if (this.actionLog.held(session.id)) this.openLog(session);
         else await store.actions.putOrigin(session.id, origin(session));
         await Promise.all(
           session
@@ -165,6 +173,12 @@ export class StoreSync {
         this.fail('heartbeat', error, session.id);
       }
     }
+  }
+
+  /** Starts writing the session's held ticks: a new log, or (resumed) after its first process's. */
+  private openLog(session: Session): void {
+    if (session.startTick > 0) this.actionLog.resume(session.id);
+    else this.actionLog.begin(session.id, this.options.origin(session));
   }
 
   /** Claims (or keeps claiming) the session; false when another process holds it, which closes ours. */

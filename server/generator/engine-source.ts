@@ -21,6 +21,7 @@ export class EngineFrameSource implements FrameSource {
   readonly name = 'engine';
   readonly vocabulary = ENGINE_VOCABULARY;
   readonly startsFrom = { prompt: false, text: false };
+  readonly deterministic = true;
   private readonly sessions = new Map<string, { engine: Engine; frame: Uint8Array }>();
 
   constructor(

@@ -33,6 +33,11 @@ export interface FrameSource {
   readonly height: number;
   /** The action keys and instruction slots this source understands. */
   readonly vocabulary: Vocabulary;
+  /**
+   * Whether the same start and ticks always give the same frames, byte for byte (the
+   * engine): a session can then be resumed elsewhere from its action log alone.
+   */
+  readonly deterministic: boolean;
   /** Which starts besides a world seed `open` accepts. */
   readonly startsFrom: { readonly prompt: boolean; readonly text: boolean };
   /** Begins a session's world; its first frame is then available from `current`. */

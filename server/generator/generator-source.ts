@@ -21,6 +21,8 @@ export class GeneratorFrameSource implements FrameSource {
   readonly height: number;
   readonly vocabulary: Vocabulary;
   readonly startsFrom: { readonly prompt: boolean; readonly text: boolean };
+  /** Floating point across machines and batch sizes: close, not byte-identical. */
+  readonly deterministic = false;
   private readonly frames = new Map<string, Uint8Array>();
 
   constructor(private readonly runtime: GeneratorRuntime) {

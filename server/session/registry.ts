@@ -3,10 +3,15 @@
  * and its video stream; closing one frees both. Sessions created at run time close by
  * themselves after a configurable time with nobody connected, and sooner when nobody
  * ever joined them (a lobby flood's sessions go in seconds); those configured at
- * start-up are kept. Emits 'created' and 'closed' with the session.
+ * start-up are kept. Emits 'created' (session) and 'closed' (session, reason).
  */
 import { EventEmitter } from 'node:events';
-import { FrameSource, StartNotSupportedError, SessionStart } from '../generator/frame-source';
+import {
+  FrameRequest,
+  FrameSource,
+  StartNotSupportedError,
+  SessionStart,
+} from '../generator/frame-source';
 import { Logger } from '../log';
 import { ControlOptionsInput, InstructionRule } from './control/options';
 import { ControlMode } from './control/policy';
@@ -48,6 +53,11 @@ export interface SessionSettings {
   control?: { mode?: ControlMode; instructionRule?: InstructionRule };
   /** Configured at start-up: kept when idle. */
   persistent?: boolean;
+  /**
+   * Ticks the session already played on a process that died (failover): stepped through
+   * in order right after its world opens, so it goes on from the tick it had reached.
+   */
+  history?: readonly Omit<FrameRequest, 'sessionId'>[];
 }
 
 interface Entry {
@@ -90,8 +100,11 @@ export class SessionRegistry extends EventEmitter {
       video = await this.options.createVideo();
       try {
         await this.options.source.open(id, start);
+        for (const tick of settings.history ?? [])
+          await this.options.source.step([{ sessionId: id, ...tick }]);
       } catch (error) {
         video.close();
+        this.options.source.close(id);
         if (error instanceof StartNotSupportedError)
           throw new WireError('BAD_REQUEST', error.message);
         throw error;
@@ -117,6 +130,7 @@ export class SessionRegistry extends EventEmitter {
       vocabulary: this.options.vocabulary,
       inputRateLimit: this.options.inputRateLimit,
       capacity: this.options.capacity,
+      startTick: settings.history?.length ?? 0,
     });
     const entry: Entry = { session, persistent, emptySince: this.now(), joined: false };
     session.once('member', () => (entry.joined = true));
@@ -156,6 +170,10 @@ export class SessionRegistry extends EventEmitter {
     const deadline = this.now() + withinMs;
     while (this.now() < deadline && this.all().some((s) => s.connectedCount() > 0))
       await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id) || this.pending.has(id);
   }
 
   get(id: string): Session {
@@ -202,7 +220,7 @@ export class SessionRegistry extends EventEmitter {
     entry.session.close(reason);
     this.options.source.close(id);
     this.options.log.info('session closed', { sessionId: id, reason });
-    this.emit('closed', entry.session);
+    this.emit('closed', entry.session, reason);
   }
 
   /** Closes run-time sessions that have had nobody connected for their idle time. */

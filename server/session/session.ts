@@ -69,6 +69,8 @@ export interface SessionOptions {
   vocabulary: VocabularyCodec;
   inputRateLimit: number;
   capacity: Capacity;
+  /** The first tick it presents: 0, or where a resumed session had reached. */
+  startTick?: number;
   now?: () => number;
 }
 
@@ -79,6 +81,8 @@ export class Session extends EventEmitter {
   /** When the session started (the `now` clock, ms). */
   readonly startedAt: number;
   readonly control: ControlRoom;
+  /** 0, or the tick a resumed session went on from (its log before that is another process's). */
+  readonly startTick: number;
   private readonly members = new Map<string, Member>();
   /** Seats taken with each join token (by its id), held to the token's `joins` cap. */
   private readonly tokenJoins = new Map<string, number>();
@@ -96,7 +100,9 @@ export class Session extends EventEmitter {
     super();
     this.seed = options.seed;
     this.video = options.video;
-    this.control = new ControlRoom(options.vocabulary, options.control, 0);
+    this.startTick = options.startTick ?? 0;
+    this.ticks = this.startTick;
+    this.control = new ControlRoom(options.vocabulary, options.control, this.startTick);
     this.now = options.now ?? (() => performance.now());
     this.title = options.title;
     this.startedAt = this.now();

@@ -68,6 +68,13 @@ export class ActionLogBuffer {
     this.drain();
   }
 
+  /** Continues the session's log as the store has it (a resumed session): no `begin`. */
+  resume(sessionId: string): void {
+    const queue = this.pending.get(sessionId);
+    if (queue?.state === 'held') queue.state = 'open';
+    this.drain();
+  }
+
   /** Forgets whatever of the session is still waiting. */
   drop(sessionId: string): void {
     const stale = this.pending.get(sessionId);

@@ -102,9 +102,19 @@ class MemoryActionLog implements ActionLog {
     string,
     { origin: SessionOrigin | null; entries: ActionLogEntry[] }
   >();
+  private readonly open = new Set<string>();
 
   async begin(sessionId: string, origin: SessionOrigin): Promise<void> {
     this.logs.set(sessionId, { origin: pickOrigin(origin), entries: [] });
+    this.open.add(sessionId);
+  }
+
+  async end(sessionId: string): Promise<void> {
+    this.open.delete(sessionId);
+  }
+
+  async unfinished(): Promise<string[]> {
+    return [...this.open];
   }
 
   async origin(sessionId: string): Promise<SessionOrigin | null> {

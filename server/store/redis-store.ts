@@ -10,6 +10,7 @@
  *   presence:<sessionId>          set    member ids, PEXPIRE ttl of the newest member
  *   log:<sessionId>               stream action log, entry ID <tick>-1 (see redis-codec.ts)
  *   origin:<sessionId>            hash   SessionOrigin of that log
+ *   logs:unfinished               set    session ids whose log began and did not end (failover)
  *   socket.io                     stream Socket.IO adapter messages (and its pub/sub channels)
  *   sio:session:<pid>             string Socket.IO connection-state recovery sessions
  *
@@ -167,7 +168,20 @@ class RedisActionLog implements ActionLog {
       .multi()
       .del([log, originKey])
       .hSet(originKey, toFields(pickOrigin(origin)))
+      .sAdd(this.unfinishedKey, sessionId)
       .exec();
+  }
+
+  async end(sessionId: string): Promise<void> {
+    await this.client.sRem(this.unfinishedKey, sessionId);
+  }
+
+  async unfinished(): Promise<string[]> {
+    return this.client.sMembers(this.unfinishedKey);
+  }
+
+  private get unfinishedKey(): string {
+    return `${this.prefix}logs:unfinished`;
   }
 
   async origin(sessionId: string): Promise<SessionOrigin | null> {

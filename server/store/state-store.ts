@@ -118,6 +118,13 @@ export interface ActionLog {
   putOrigin(sessionId: string, origin: SessionOrigin): Promise<void>;
   /** Appends one tick; throws ActionLogOrderError unless `entry.tick` is after the last one. */
   append(sessionId: string, entry: ActionLogEntry): Promise<void>;
+  /**
+   * The session ended on purpose (its host, idle): its log stays for replay, but it is no
+   * longer unfinished. A session whose process died or stopped is left unfinished.
+   */
+  end(sessionId: string): Promise<void>;
+  /** Sessions whose log began and did not end: what failover may resume. */
+  unfinished(): Promise<string[]>;
   /** Entries with `fromTick <= tick <= toTick`, in tick order. */
   read(sessionId: string, fromTick?: number, toTick?: number): Promise<ActionLogEntry[]>;
   length(sessionId: string): Promise<number>;

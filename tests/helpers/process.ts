@@ -11,9 +11,15 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Node itself with tsx's loader (not the tsx CLI, which forks), so `child.pid` is the server. */
-export function spawnMain(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/**
+ * Node itself with tsx's loader (not the tsx CLI, which forks), so `child.pid` is the
+ * server. `netns`: run it inside that network namespace (a test host; see netns.ts).
+ */
+export function spawnMain(env: Record<string, string>, netns?: string): ServerProcess {
+  const command = [process.execPath, '--import', 'tsx', 'server/main.ts'];
+  // `ip netns exec` execs the command: the child's pid is the server's own.
+  const [file, ...args] = netns ? ['ip', 'netns', 'exec', netns, ...command] : command;
+  const child = spawn(file, args, {
     cwd: ROOT,
     // A SIGTERM that ends a test stops at once, unless the test is about draining.
     env: { ...process.env, DRAIN_TIMEOUT_MS: '0', ...env },

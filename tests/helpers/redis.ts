@@ -40,14 +40,19 @@ export interface OwnRedis extends TestRedis {
 /**
  * Always starts a new redis-server on a free port. `appendOnly`: an AOF fsynced on every
  * write, as a deployment whose action log must survive a Redis restart would run it.
+ * `host`: an address to listen on besides loopback (test hosts in network namespaces
+ * reach it there); the URL then names it.
  */
-export async function startOwnRedis(options: { appendOnly?: boolean } = {}): Promise<OwnRedis> {
+export async function startOwnRedis(
+  options: { appendOnly?: boolean; host?: string } = {},
+): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'worldtick-redis-'));
   const persistence = options.appendOnly
     ? ['--appendonly', 'yes', '--appendfsync', 'always']
     : ['--appendonly', 'no'];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence];
+  const bind = ['127.0.0.1', ...(options.host ? [options.host] : [])];
+  const args = ['--port', String(port), '--bind', ...bind, '--save', '', ...persistence];
   let server: ChildProcess;
   const start = async () => {
     server = spawn('redis-server', [...args, '--dir', dir], {
@@ -65,7 +70,7 @@ export async function startOwnRedis(options: { appendOnly?: boolean } = {}): Pro
     throw error;
   });
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${options.host ?? '127.0.0.1'}:${port}`,
     kill: () => kill(server, 'SIGKILL'),
     restart: start,
     stop: async () => {

@@ -268,6 +268,18 @@ describe.each(backends)('%s store', (_kind, open) => {
       expect(await store.actions.length('fresh')).toBe(0);
     });
 
+    it('lists logs begun and not ended as unfinished; an ended log stays readable', async () => {
+      await store.actions.begin('died', ORIGIN);
+      await store.actions.begin('closed', ORIGIN);
+      await store.actions.append('closed', TICKS[0]);
+      await store.actions.end('closed');
+      expect(await store.actions.unfinished()).toEqual(['died']);
+      expect(await store.actions.read('closed')).toEqual([TICKS[0]]);
+      // Begun again under the same id: a new world, unfinished again.
+      await store.actions.begin('closed', ORIGIN);
+      expect((await store.actions.unfinished()).sort()).toEqual(['closed', 'died']);
+    });
+
     it('has nothing for a session that never logged', async () => {
       expect(await store.actions.origin('missing')).toBeNull();
       expect(await store.actions.read('missing')).toEqual([]);

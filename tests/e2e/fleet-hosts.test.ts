@@ -1,0 +1,149 @@
+/**
+ * A fleet of three hosts: three server processes, each in a network namespace of its
+ * own with its own address (netns.ts), one Redis on the test machine, and Chromium there
+ * too, reaching each host over the bridge as it would across a LAN. Every host has room
+ * for one session: sessions asked of host A fill A, then B and C; a fourth is refused
+ * with NO_CAPACITY and nothing is created; the session placed on another host plays in
+ * Chromium from that host; SIGTERM drains a host while its player watches.
+ * Needs root (network namespaces); skipped with the reason otherwise.
+ */
+import { Browser } from 'playwright-core';
+import type { RunningServer } from '../../server/app';
+import { launchChromium, pageState, waitForFrames } from '../helpers/browser';
+import { createNetwork, netnsUnavailable, TestNetwork } from '../helpers/netns';
+import { liveUrl, ServerProcess, spawnMain } from '../helpers/process';
+import { OwnRedis, startOwnRedis } from '../helpers/redis';
+import { ask, connect } from '../helpers/server';
+
+const unavailable = netnsUnavailable();
+if (unavailable) console.warn(`fleet-hosts: skipped: ${unavailable}`);
+
+interface Host {
+  name: string;
+  url: string;
+  server: ServerProcess;
+}
+
+type Created = { ok: true; session: { id: string }; token: string; placedAt?: string };
+
+(unavailable ? describe.skip : describe)(
+  'three hosts, one Redis, room for one session each',
+  () => {
+    let network: TestNetwork;
+    let redis: OwnRedis;
+    let browser: Browser;
+    const hosts: Host[] = [];
+    const created: Created[] = [];
+
+    beforeAll(async () => {
+      network = createNetwork(3);
+      redis = await startOwnRedis({ host: network.gateway });
+      for (const [i, { netns, address }] of network.hosts.entries()) {
+        const server = spawnMain(
+          {
+            HOST: address,
+            PORT: '3000',
+            MEDIA_LISTEN_IP: address,
+            PUBLIC_URL: `http://${address}:3000`,
+            STORE_URL: redis.url,
+            JOIN_SECRET: 'one-secret-for-the-whole-fleet',
+            CREATE_KEY: 'one-operator-key-for-the-fleet',
+            SESSIONS: '',
+            SESSION_CAPACITY: '1',
+            FRAME_SOURCE: 'engine',
+            CONTROL_MODE: 'solo',
+            MEDIA_WORKERS: '1',
+            LOG_LEVEL: 'warn',
+            DRAIN_TIMEOUT_MS: '20000',
+          },
+          netns,
+        );
+        hosts.push({ name: 'ABC'[i], url: await liveUrl(server, 60000), server });
+      }
+      browser = await launchChromium();
+    }, 120000);
+
+    afterAll(async () => {
+      await browser?.close();
+      for (const { server } of hosts) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+      await redis?.stop();
+      network?.remove();
+    });
+
+    const health = async (host: Host) =>
+      (await (await fetch(`${host.url}/healthz`)).json()) as { sessions: number; capacity: number };
+    const hostAt = (url: string) => hosts.find((h) => h.url === url)!;
+
+    it('places sessions asked of host A on A, then on B and C', async () => {
+      const lobby = await connect({ url: hosts[0].url } as RunningServer);
+      try {
+        for (let i = 0; i < 3; i++)
+          created.push((await ask(lobby, 'session:create', { name: `host-${i}` })) as Created);
+      } finally {
+        lobby.close();
+      }
+      expect(created.map((c) => c.ok)).toEqual([true, true, true]);
+      expect(created[0].placedAt).toBeUndefined();
+      expect(
+        created
+          .slice(1)
+          .map((c) => hostAt(c.placedAt!).name)
+          .sort(),
+      ).toEqual(['B', 'C']);
+      for (const host of hosts)
+        expect(await health(host)).toMatchObject({ sessions: 1, capacity: 1 });
+    });
+
+    it('refuses a fourth with NO_CAPACITY from any host, creating nothing', async () => {
+      const lobby = await connect({ url: hosts[2].url } as RunningServer);
+      try {
+        expect(await ask(lobby, 'session:create', { name: 'one-too-many' })).toMatchObject({
+          ok: false,
+          error: { code: 'NO_CAPACITY' },
+        });
+      } finally {
+        lobby.close();
+      }
+      for (const host of hosts) expect((await health(host)).sessions).toBe(1);
+    });
+
+    it('plays the session placed on another host in Chromium, from that host', async () => {
+      const placed = created[1];
+      const page = await browser.newPage();
+      await page.goto(`${placed.placedAt}/s/${placed.session.id}#token=${placed.token}`);
+      await waitForFrames(page, 20, 30000);
+      const state = await pageState(page);
+      expect(state.source).toBe('engine');
+      expect(state.lastShownTick).toBeGreaterThan(0);
+      await page.close();
+    });
+
+    it('drains a host on SIGTERM while its player watches: told, unready, gone once they leave', async () => {
+      const placed = created[2];
+      const host = hostAt(placed.placedAt!);
+      const page = await browser.newPage();
+      // The token admits one seat; the previous test used created[1]'s, this one is fresh.
+      await page.goto(`${placed.placedAt}/s/${placed.session.id}#token=${placed.token}`);
+      await waitForFrames(page, 10, 30000);
+
+      host.server.child.kill('SIGTERM');
+      await page.waitForFunction(
+        () => document.getElementById('banner')?.textContent?.includes('shutting down'),
+        undefined,
+        { timeout: 10000 },
+      );
+      expect((await fetch(`${host.url}/readyz`)).status).toBe(503);
+      // Still live for its player while it drains.
+      const shown = (await pageState(page)).framesShown;
+      await waitForFrames(page, shown + 10, 10000);
+
+      const left = performance.now();
+      await page.close();
+      expect(await host.server.exited).toBe(0);
+      expect(performance.now() - left).toBeLessThan(15000);
+    });
+  },
+);

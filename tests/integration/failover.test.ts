@@ -1,0 +1,126 @@
+/**
+ * Failover: a server process (a real separate OS process) is killed with SIGKILL while
+ * its engine session is being played; another process sharing the Redis takes the
+ * session over once its registry claim lapses, resumed from the action log at the tick
+ * it had reached with the very frame the dead process last made; the player rejoins
+ * there with the same join token and role, and the world and its log go on without a gap.
+ */
+import { Socket } from 'socket.io-client';
+import { RunningServer } from '../../server/app';
+import { JoinTokens } from '../../server/session/join-tokens';
+import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
+import { lastReplayedFrame } from '../helpers/replay';
+import { liveUrl, ServerProcess, spawnMain } from '../helpers/process';
+import { ask, connect, startTestServer, waitFor } from '../helpers/server';
+
+const SECRET = 'one-secret-for-the-whole-fleet';
+const TTL_MS = 1500;
+let redis: TestRedis;
+let prefix: string;
+let doomed: ServerProcess;
+let survivor: RunningServer;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  prefix = uniqueKeyPrefix('failover');
+  const shared = {
+    STORE_URL: redis.url,
+    STORE_KEY_PREFIX: prefix,
+    STORE_TTL_MS: String(TTL_MS),
+    JOIN_SECRET: SECRET,
+    CONTROL_MODE: 'solo',
+    FRAME_SOURCE: 'engine',
+  };
+  doomed = spawnMain({
+    ...shared,
+    SESSIONS: 'world',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MEDIA_WORKERS: '1',
+    LOG_LEVEL: 'warn',
+  });
+  survivor = await startTestServer({ ...shared, SESSIONS: '' });
+}, 60000);
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  doomed?.child.kill('SIGKILL');
+  await survivor?.close();
+  if (redis) {
+    await deleteKeys(redis.url, prefix);
+    await redis.stop();
+  }
+});
+
+const tickOf = (
+  socket: Socket,
+  test: (t: { tick: number; keys: string[] }) => boolean,
+  ms = 10000,
+) => waitFor<{ tick: number; keys: string[] }>(socket, 'tick', test, ms);
+
+it("resumes a killed process's engine session elsewhere, byte-identical, and the player rejoins", async () => {
+  const doomedUrl = await liveUrl(doomed);
+  const token = await new JoinTokens(SECRET, 600).issue('world', 'player', 'pilot');
+  const player = await connect({ url: doomedUrl } as RunningServer);
+  sockets.push(player);
+  expect(await ask(player, 'join', { token })).toMatchObject({
+    ok: true,
+    member: { role: 'player' },
+  });
+  // Steer a little so the log holds more than idle ticks.
+  player.emit('action', { seq: 1, keys: ['forward', 'turn_left'] });
+  await tickOf(player, (t) => t.tick >= 20);
+  player.emit('action', { seq: 2, keys: ['turn_right'] });
+  await tickOf(player, (t) => t.tick >= 40);
+
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  const killedAt = performance.now();
+  player.close();
+
+  // The survivor takes it over once the dead process's claim lapses.
+  let resumed: string[] = [];
+  while (!resumed.includes('world') && performance.now() - killedAt < 15000) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    resumed = survivor.registry.all().map((s) => s.id);
+  }
+  expect(resumed).toContain('world');
+  const session = survivor.registry.get('world');
+  const origin = (await survivor.store.actions.origin('world'))!;
+  const logged = await survivor.store.actions.read('world');
+  // It goes on from the last tick the dead process logged, with that tick's very frame.
+  expect(session.startTick).toBe(logged.length);
+  expect(session.startTick).toBeGreaterThanOrEqual(40);
+  expect(Buffer.from(survivor.source.current('world'))).toEqual(
+    Buffer.from(await lastReplayedFrame(origin, logged)),
+  );
+
+  // The client finds where it went, and rejoins there with its token and role.
+  const lobby = await connect(survivor);
+  sockets.push(lobby);
+  expect(await ask(lobby, 'session:locate', { sessionId: 'world' })).toMatchObject({
+    url: survivor.url,
+  });
+  const again = await connect(survivor);
+  sockets.push(again);
+  expect(await ask(again, 'join', { token })).toMatchObject({
+    ok: true,
+    member: { role: 'player' },
+  });
+  const first = await tickOf(again, () => true);
+  expect(first.tick).toBe(session.startTick);
+  again.emit('action', { seq: 1, keys: ['turn_left'] });
+  await tickOf(again, (t) => t.keys.includes('turn_left'));
+  await tickOf(again, (t) => t.tick >= session.startTick + 20);
+
+  // One log across both processes, without a gap, replaying into the live frame.
+  again.close();
+  await new Promise((resolve) => setTimeout(resolve, 300)); // paused now; the last ticks land
+  const whole = await survivor.store.actions.read('world');
+  expect(whole.map((e) => e.tick)).toEqual([...whole.keys()]);
+  expect(whole.length).toBe(session.tick);
+  expect(Buffer.from(survivor.source.current('world'))).toEqual(
+    Buffer.from(await lastReplayedFrame(origin, whole)),
+  );
+}, 60000);
