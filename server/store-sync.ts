@@ -121,7 +121,7 @@ export class StoreSync {
    * order behind its `begin`.
    */
   private publish(session: Session): Promise<boolean> {
-    const { store, origin } = this.options;
+    const { store } = this.options;
     this.actionLog.hold(session.id);
     // The log begins only once the id is ours: `begin` drops whatever log the id had.
     // A resumed session goes on with the log its first process wrote.
