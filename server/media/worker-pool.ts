@@ -116,6 +116,7 @@ export class WorkerPool extends EventEmitter {
 
   private async start(index: number): Promise<types.Worker> {
     const worker = await mediasoup.createWorker({ workerBin: this.workerBin, logLevel: 'warn' });
+    keepThroughSignals(worker);
     if (this.closed) {
       worker.close();
       throw new MediaWorkerError('worker pool closed while a worker was starting');
@@ -201,4 +202,19 @@ function portRangeOf(min: number | undefined, max: number | undefined) {
     );
   }
   return range;
+}
+
+/**
+ * mediasoup closes each worker by itself when the process gets SIGINT or SIGTERM. Here a
+ * SIGTERM starts a drain during which sessions go on streaming (server/main.ts), so the
+ * pool closes its workers at the very end instead.
+ */
+function keepThroughSignals(worker: types.Worker): void {
+  const onSignal = (worker as unknown as { onSignal?: () => void }).onSignal;
+  if (typeof onSignal !== 'function')
+    throw new MediaWorkerError(
+      "this mediasoup version no longer exposes the worker's signal handler; check that a SIGTERM drain keeps streaming",
+    );
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
 }

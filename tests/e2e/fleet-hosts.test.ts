@@ -24,6 +24,10 @@ interface Host {
   server: ServerProcess;
 }
 
+const CREATE_KEY = 'one-operator-key-for-the-fleet';
+/** A lobby connection to a host, holding the fleet's operator key. */
+const lobbyOf = (url: string) => connect({ url, createKey: CREATE_KEY } as RunningServer);
+
 type Created = { ok: true; session: { id: string }; token: string; placedAt?: string };
 
 (unavailable ? describe.skip : describe)(
@@ -47,7 +51,7 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
             PUBLIC_URL: `http://${address}:3000`,
             STORE_URL: redis.url,
             JOIN_SECRET: 'one-secret-for-the-whole-fleet',
-            CREATE_KEY: 'one-operator-key-for-the-fleet',
+            CREATE_KEY,
             SESSIONS: '',
             SESSION_CAPACITY: '1',
             FRAME_SOURCE: 'engine',
@@ -78,7 +82,7 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
     const hostAt = (url: string) => hosts.find((h) => h.url === url)!;
 
     it('places sessions asked of host A on A, then on B and C', async () => {
-      const lobby = await connect({ url: hosts[0].url } as RunningServer);
+      const lobby = await lobbyOf(hosts[0].url);
       try {
         for (let i = 0; i < 3; i++)
           created.push((await ask(lobby, 'session:create', { name: `host-${i}` })) as Created);
@@ -98,7 +102,7 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
     });
 
     it('refuses a fourth with NO_CAPACITY from any host, creating nothing', async () => {
-      const lobby = await connect({ url: hosts[2].url } as RunningServer);
+      const lobby = await lobbyOf(hosts[2].url);
       try {
         expect(await ask(lobby, 'session:create', { name: 'one-too-many' })).toMatchObject({
           ok: false,

@@ -51,7 +51,9 @@ export async function startOwnRedis(
   const persistence = options.appendOnly
     ? ['--appendonly', 'yes', '--appendfsync', 'always']
     : ['--appendonly', 'no'];
-  const bind = ['127.0.0.1', ...(options.host ? [options.host] : [])];
+  // Past loopback Redis refuses password-less clients unless told not to: the test
+  // network is this machine's own bridge.
+  const bind = options.host ? ['127.0.0.1', options.host, '--protected-mode', 'no'] : ['127.0.0.1'];
   const args = ['--port', String(port), '--bind', ...bind, '--save', '', ...persistence];
   let server: ChildProcess;
   const start = async () => {
