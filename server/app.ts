@@ -152,6 +152,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     registry,
     directory: store.sessions,
     placement: new Placement(store.processes, processId),
+    fleet: async () => {
+      if (!store.available) return [];
+      const loads = await store.processes.list().catch(() => []);
+      return loads.filter((p) => p.processId !== processId).map((p) => p.url);
+    },
     tokens,
     lobbyAccess,
     video,

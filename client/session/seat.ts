@@ -47,6 +47,11 @@ export async function takeSeat(
   return reply;
 }
 
+/** The join token this tab's seat was taken with (to take one again on another server). */
+export function seatToken(sessionId: string): string | null {
+  return readSeat(seatKey(sessionId))?.token ?? null;
+}
+
 /** The session ended: the seat is gone with it. */
 export function forgetSeat(sessionId: string): void {
   sessionStorage.removeItem(seatKey(sessionId));

@@ -21,7 +21,8 @@ import { renderHud } from './hud';
 import { InstructionsPanel } from './instructions';
 import { renderMembers } from './members';
 import { ModeVotePanel } from './mode-vote';
-import { forgetSeat, takeSeat } from './seat';
+import { pageOn, locateMoved } from './relocate';
+import { forgetSeat, seatToken, takeSeat } from './seat';
 import { StatsPanel } from './stats';
 
 /** State the page exposes for end-to-end tests. */
@@ -43,6 +44,9 @@ const state = {
 (window as unknown as { worldtick: typeof state }).worldtick = state;
 
 const TICKS_KEPT = 400;
+/** How long a lost connection may try to come back before the fleet is asked, then how often. */
+const RELOCATE_AFTER_MS = 1000;
+const RELOCATE_EVERY_MS = 1000;
 
 export function sessionPage(root: HTMLElement, sessionId: string): void {
   const params = new URLSearchParams(location.search);
@@ -104,10 +108,27 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
       banner(`Could not join: ${error.message ?? error}`);
     });
   });
+  // Still away after a while: the server may be gone for good, and the session resumed on
+  // another server of the fleet. Ask them until one knows, unless this one comes back.
+  let relocating: ReturnType<typeof setTimeout> | null = null;
+  const relocate = async () => {
+    const fleet = view?.ctx.joined.fleet ?? [];
+    if (socket.connected || closed || fleet.length === 0) return void (relocating = null);
+    banner('The server is not answering: looking for the session on another server…');
+    const moved = await locateMoved(fleet, sessionId);
+    if (moved)
+      return location.replace(pageOn(moved, sessionId, seatToken(sessionId) ?? asked.token));
+    relocating = setTimeout(relocate, RELOCATE_EVERY_MS);
+  };
+  socket.on('connect', () => {
+    if (relocating) clearTimeout(relocating);
+    relocating = null;
+  });
   socket.on('disconnect', () => {
     if (closed) return;
     setStatus('reconnecting', 'error');
     banner('Connection lost: reconnecting… your seat and votes are kept.');
+    relocating ??= setTimeout(relocate, RELOCATE_AFTER_MS);
   });
   socket.on('wt:error', (error) => view?.notice(`${error.code}: ${error.message}`));
   socket.on('media:reset', () => {

@@ -207,6 +207,11 @@ export const JoinReply = z.object({
     openInvites: z.boolean(),
   }),
   members: MembersMessage,
+  /**
+   * Other servers of the fleet (their URLs). Should this one go away, ask them where the
+   * session went (`session:locate`): it is resumed on one of them (docs/DEPLOY.md).
+   */
+  fleet: z.array(z.string()),
   video: z.object({
     width: Count,
     height: Count,

@@ -60,6 +60,8 @@ export interface SignalingOptions {
   directory: SessionDirectory;
   /** Where a session goes when this process has no room for it. */
   placement: Placement;
+  /** The other live processes' URLs (empty alone, or while the store is away). */
+  fleet: () => Promise<string[]>;
   tokens: JoinTokens;
   /** Who may create sessions, and how many each may keep open. */
   lobbyAccess: LobbyAccess;
@@ -288,6 +290,7 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
           openInvites: options.openInvites,
         },
         members: session.roster(),
+        fleet: await options.fleet(),
         video: {
           ...options.video,
           clockRate: VIDEO_CLOCK_RATE,

@@ -4,7 +4,9 @@
  * too, reaching each host over the bridge as it would across a LAN. Every host has room
  * for one session: sessions asked of host A fill A, then B and C; a fourth is refused
  * with NO_CAPACITY and nothing is created; the session placed on another host plays in
- * Chromium from that host; SIGTERM drains a host while its player watches.
+ * Chromium from that host; when host A is killed (SIGKILL) a fourth host D, with room,
+ * resumes its session and the player's page finds it there and plays again; SIGTERM
+ * drains a host while its player watches.
  * Needs root (network namespaces); skipped with the reason otherwise.
  */
 import { Browser } from 'playwright-core';
@@ -39,38 +41,45 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
     const hosts: Host[] = [];
     const created: Created[] = [];
 
+    /** Starts host `i` of the network (A, B, C, D). */
+    const startHost = async (i: number) => {
+      const { netns, address } = network.hosts[i];
+      const server = spawnMain(
+        {
+          HOST: address,
+          PORT: '3000',
+          MEDIA_LISTEN_IP: address,
+          PUBLIC_URL: `http://${address}:3000`,
+          STORE_URL: redis.url,
+          JOIN_SECRET: 'one-secret-for-the-whole-fleet',
+          CREATE_KEY,
+          SESSIONS: '',
+          SESSION_CAPACITY: '1',
+          FRAME_SOURCE: 'engine',
+          CONTROL_MODE: 'solo',
+          MEDIA_WORKERS: '1',
+          LOG_LEVEL: 'warn',
+          DRAIN_TIMEOUT_MS: '20000',
+          // The registry TTL of infra/k8s: a dead host's sessions are free after 3 s.
+          STORE_TTL_MS: '3000',
+          UNJOINED_CLOSE_MS: '600000',
+        },
+        netns,
+      );
+      hosts.push({ name: 'ABCD'[i], url: await liveUrl(server, 60000), server });
+    };
+
     beforeAll(async () => {
-      network = createNetwork(3);
+      network = createNetwork(4);
       redis = await startOwnRedis({ host: network.gateway });
-      for (const [i, { netns, address }] of network.hosts.entries()) {
-        const server = spawnMain(
-          {
-            HOST: address,
-            PORT: '3000',
-            MEDIA_LISTEN_IP: address,
-            PUBLIC_URL: `http://${address}:3000`,
-            STORE_URL: redis.url,
-            JOIN_SECRET: 'one-secret-for-the-whole-fleet',
-            CREATE_KEY,
-            SESSIONS: '',
-            SESSION_CAPACITY: '1',
-            FRAME_SOURCE: 'engine',
-            CONTROL_MODE: 'solo',
-            MEDIA_WORKERS: '1',
-            LOG_LEVEL: 'warn',
-            DRAIN_TIMEOUT_MS: '20000',
-          },
-          netns,
-        );
-        hosts.push({ name: 'ABC'[i], url: await liveUrl(server, 60000), server });
-      }
+      for (let i = 0; i < 3; i++) await startHost(i);
       browser = await launchChromium();
     }, 120000);
 
     afterAll(async () => {
       await browser?.close();
       for (const { server } of hosts) {
-        server.child.kill('SIGKILL');
+        if (server.child.exitCode === null) server.child.kill('SIGKILL');
         await server.exited;
       }
       await redis?.stop();
@@ -122,6 +131,30 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       const state = await pageState(page);
       expect(state.source).toBe('engine');
       expect(state.lastShownTick).toBeGreaterThan(0);
+      await page.close();
+    });
+
+    it("resumes a killed host's session on a host with room; the player's page follows it", async () => {
+      await startHost(3); // D: the only host with room
+      const [a, d] = [hosts[0], hosts[3]];
+      const session = created[0];
+      const page = await browser.newPage();
+      await page.goto(`${a.url}/s/${session.session.id}#token=${session.token}`);
+      await waitForFrames(page, 10, 30000);
+      const before = (await pageState(page)).lastShownTick;
+
+      a.server.child.kill('SIGKILL');
+      await a.server.exited;
+      const killed = performance.now();
+      // The page asks the other hosts until one knows where the session went, and goes there.
+      await page.waitForURL(`${d.url}/**`, { timeout: 30000 });
+      await waitForFrames(page, 10, 30000);
+      const videoAgainMs = performance.now() - killed;
+      const after = await pageState(page);
+      // The world goes on from where it was, not from its first tick.
+      expect(after.lastShownTick).toBeGreaterThan(before);
+      expect((await health(d)).sessions).toBe(1);
+      console.log(`fleet-hosts: video again ${Math.round(videoAgainMs)} ms after SIGKILL`);
       await page.close();
     });
 

@@ -1,0 +1,41 @@
+/**
+ * When this page's server is gone for good (its process died), the fleet resumes the
+ * session on another server (docs/DEPLOY.md, failover). The other servers named at join
+ * are asked where it is now; the page then goes there with its join token, so the member
+ * comes back in the same role (on a new seat: seats live on the server that died).
+ */
+import { io } from 'socket.io-client';
+import { request, ServerSocket } from '../connection';
+
+const ASK_TIMEOUT_MS = 2000;
+
+/** Where the session runs now by one of `fleet`'s answers, or null while none knows it elsewhere. */
+export async function locateMoved(
+  fleet: readonly string[],
+  sessionId: string,
+): Promise<string | null> {
+  for (const url of fleet) {
+    const socket: ServerSocket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: ASK_TIMEOUT_MS,
+    });
+    try {
+      const { url: now } = await request(socket, 'session:locate', { sessionId });
+      if (now !== location.origin) return now;
+    } catch {
+      // That one is away too, or does not know the session (yet): ask the next.
+    } finally {
+      socket.close();
+    }
+  }
+  return null;
+}
+
+/** The session's page on `origin`, joining with `token`. */
+export function pageOn(origin: string, sessionId: string, token: string | null): string {
+  const url = new URL(`/s/${sessionId}${location.search}`, origin);
+  if (token) url.hash = `token=${token}`;
+  return url.href;
+}
