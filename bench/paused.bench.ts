@@ -28,6 +28,7 @@ const { values } = parseArgs({
   },
 });
 const START_TIMEOUT_MS = 180000;
+const CLOCK_TICK_MS = 10;
 /** Process names are cut to 15 characters in /proc/<pid>/comm. */
 const isMediaWorker = (pid: number) =>
   readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('mediasoup-worke');
@@ -83,7 +84,8 @@ runMain(async () => {
     source: values.source!,
     seconds: Number(values.seconds),
     rows,
-    // Clock ticks are 10 ms: over a 30 s window one tick is 0.03% of a core.
-    perPausedSessionPercent: round((many.totalCpuPercent - none.totalCpuPercent) / n, 3),
+    perPausedSessionPercent: round(Math.max(0, many.totalCpuPercent - none.totalCpuPercent) / n, 4),
+    // /proc counts CPU in 10 ms clock ticks: less than one tick over the window is not seen.
+    resolutionPercent: round(((CLOCK_TICK_MS / (Number(values.seconds) * 1000)) * 100) / n, 4),
   });
 });

@@ -122,6 +122,13 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
       timeoutS: timeoutS(300),
     },
     {
+      name: 'failover',
+      script: 'bench/failover.bench.ts',
+      args: pick(['--trials', '5'], ['--trials', '1']),
+      skip: process.getuid?.() === 0 ? undefined : 'needs root (network namespaces)',
+      timeoutS: timeoutS(300),
+    },
+    {
       // Issue 15's long run: 100k hostile messages, a 10-minute soak (a player, 20 spectators),
       // the lobby flood, 5 s and 20 s Redis outages.
       name: 'reliability',

@@ -253,7 +253,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     url: config.PUBLIC_URL ?? url,
     log,
   });
-  if (store.kind === 'redis') failover.start(config.STORE_TTL_MS / 3);
+  // Twice per heartbeat: an orphan waits at most a sixth of the TTL past its lapse.
+  if (store.kind === 'redis') failover.start(config.STORE_TTL_MS / 6);
   // Ticks start only once the store logs them, so the action log begins at tick 0.
   loop.start();
   log.info('worldtick serving', {

@@ -302,11 +302,30 @@ export type PausedResult = BenchResult<{
   source: string;
   seconds: number;
   rows: PausedRow[];
-  /** (CPU with N paused sessions - CPU with none) / N, percent of one core. */
+  /** (CPU with N paused sessions - CPU with none) / N, percent of one core (0 when not more). */
   perPausedSessionPercent: number;
+  /** One /proc clock tick over the window, per session: what the measurement cannot see. */
+  resolutionPercent: number;
+}>;
+
+export interface FailoverRow {
+  trial: number;
+  /** SIGKILL of the session's host -> the player's page on the host that resumed it. */
+  movedMs: number;
+  /** SIGKILL -> that page showed new frames. */
+  videoAgainMs: number;
+  /** The last tick the page showed: the resumed world goes on, it does not restart. */
+  lastShownTick: number;
+}
+export type FailoverResult = BenchResult<{
+  /** Registry TTL (STORE_TTL_MS): how long a dead host's claim outlives it. */
+  ttlMs: number;
+  rows: FailoverRow[];
+  videoAgainMs: Summary;
 }>;
 
 export interface SuiteResults {
+  failover?: FailoverResult;
   paused?: PausedResult;
   engine?: EngineResult;
   encode?: EncodeResult;

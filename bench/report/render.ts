@@ -13,6 +13,7 @@ import { fanoutSection, fanoutSummary } from './sections/fanout';
 import { generatorSection, generatorSummary } from './sections/generator';
 import { ingestSection, ingestSummary } from './sections/ingest';
 import { memorySection, memorySummary } from './sections/memory';
+import { failoverSection, failoverSummary } from './sections/failover';
 import { pausedSection, pausedSummary } from './sections/paused';
 import { photonSection, photonSummary } from './sections/photon';
 import { reliabilitySection, reliabilitySummary } from './sections/reliability';
@@ -33,6 +34,7 @@ export function renderSummary(suite: SuiteRecord, r: SuiteResults): string {
     generatorSummary(r.generator),
     memorySummary(r.memory),
     pausedSummary(r.paused),
+    failoverSummary(r.failover),
     reliabilitySummary(r.reliability),
     engineSummary(r.engine),
   ].filter((row): row is string[] => row !== null);
@@ -81,6 +83,7 @@ export function renderReport(suite: SuiteRecord, r: SuiteResults): string {
     generatorSection(ctx, r.generator),
     memorySection(ctx, r.memory),
     pausedSection(ctx, r.paused),
+    failoverSection(ctx, r.failover),
     reliabilitySection(ctx, r.reliability),
     engineSection(ctx, r.engine),
     encodeSection(ctx, r.encode),

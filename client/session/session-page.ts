@@ -46,7 +46,7 @@ const state = {
 const TICKS_KEPT = 400;
 /** How long a lost connection may try to come back before the fleet is asked, then how often. */
 const RELOCATE_AFTER_MS = 1000;
-const RELOCATE_EVERY_MS = 1000;
+const RELOCATE_EVERY_MS = 500;
 
 export function sessionPage(root: HTMLElement, sessionId: string): void {
   const params = new URLSearchParams(location.search);

@@ -10,88 +10,47 @@
  * Needs root (network namespaces); skipped with the reason otherwise.
  */
 import { Browser } from 'playwright-core';
-import type { RunningServer } from '../../server/app';
 import { launchChromium, pageState, waitForFrames } from '../helpers/browser';
-import { createNetwork, netnsUnavailable, TestNetwork } from '../helpers/netns';
-import { liveUrl, ServerProcess, spawnMain } from '../helpers/process';
-import { OwnRedis, startOwnRedis } from '../helpers/redis';
-import { ask, connect } from '../helpers/server';
+import { FleetHosts } from '../helpers/fleet-hosts';
+import { netnsUnavailable } from '../helpers/netns';
+import { ask } from '../helpers/server';
 
 const unavailable = netnsUnavailable();
 if (unavailable) console.warn(`fleet-hosts: skipped: ${unavailable}`);
-
-interface Host {
-  name: string;
-  url: string;
-  server: ServerProcess;
-}
-
-const CREATE_KEY = 'one-operator-key-for-the-fleet';
-/** A lobby connection to a host, holding the fleet's operator key. */
-const lobbyOf = (url: string) => connect({ url, createKey: CREATE_KEY } as RunningServer);
 
 type Created = { ok: true; session: { id: string }; token: string; placedAt?: string };
 
 (unavailable ? describe.skip : describe)(
   'three hosts, one Redis, room for one session each',
   () => {
-    let network: TestNetwork;
-    let redis: OwnRedis;
+    let fleet: FleetHosts;
     let browser: Browser;
-    const hosts: Host[] = [];
     const created: Created[] = [];
 
-    /** Starts host `i` of the network (A, B, C, D). */
-    const startHost = async (i: number) => {
-      const { netns, address } = network.hosts[i];
-      const server = spawnMain(
-        {
-          HOST: address,
-          PORT: '3000',
-          MEDIA_LISTEN_IP: address,
-          PUBLIC_URL: `http://${address}:3000`,
-          STORE_URL: redis.url,
-          JOIN_SECRET: 'one-secret-for-the-whole-fleet',
-          CREATE_KEY,
-          SESSIONS: '',
-          SESSION_CAPACITY: '1',
-          FRAME_SOURCE: 'engine',
-          CONTROL_MODE: 'solo',
-          MEDIA_WORKERS: '1',
-          LOG_LEVEL: 'warn',
-          DRAIN_TIMEOUT_MS: '20000',
-          // The registry TTL of infra/k8s: a dead host's sessions are free after 3 s.
-          STORE_TTL_MS: '3000',
-          UNJOINED_CLOSE_MS: '600000',
-        },
-        netns,
-      );
-      hosts.push({ name: 'ABCD'[i], url: await liveUrl(server, 60000), server });
-    };
-
     beforeAll(async () => {
-      network = createNetwork(4);
-      redis = await startOwnRedis({ host: network.gateway });
-      for (let i = 0; i < 3; i++) await startHost(i);
+      fleet = await FleetHosts.create(4, {
+        SESSIONS: '',
+        SESSION_CAPACITY: '1',
+        FRAME_SOURCE: 'engine',
+        CONTROL_MODE: 'solo',
+        MEDIA_WORKERS: '1',
+        LOG_LEVEL: 'warn',
+        DRAIN_TIMEOUT_MS: '20000',
+        // The registry TTL of infra/k8s: a dead host's sessions are free after 3 s.
+        STORE_TTL_MS: '3000',
+        UNJOINED_CLOSE_MS: '600000',
+      });
+      for (let i = 0; i < 3; i++) await fleet.start(i);
       browser = await launchChromium();
     }, 120000);
 
     afterAll(async () => {
       await browser?.close();
-      for (const { server } of hosts) {
-        if (server.child.exitCode === null) server.child.kill('SIGKILL');
-        await server.exited;
-      }
-      await redis?.stop();
-      network?.remove();
+      await fleet?.close();
     });
 
-    const health = async (host: Host) =>
-      (await (await fetch(`${host.url}/healthz`)).json()) as { sessions: number; capacity: number };
-    const hostAt = (url: string) => hosts.find((h) => h.url === url)!;
-
     it('places sessions asked of host A on A, then on B and C', async () => {
-      const lobby = await lobbyOf(hosts[0].url);
+      const lobby = await fleet.lobby(fleet.hosts[0]);
       try {
         for (let i = 0; i < 3; i++)
           created.push((await ask(lobby, 'session:create', { name: `host-${i}` })) as Created);
@@ -103,15 +62,15 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       expect(
         created
           .slice(1)
-          .map((c) => hostAt(c.placedAt!).name)
+          .map((c) => fleet.at(c.placedAt!).name)
           .sort(),
       ).toEqual(['B', 'C']);
-      for (const host of hosts)
-        expect(await health(host)).toMatchObject({ sessions: 1, capacity: 1 });
+      for (const host of fleet.hosts)
+        expect(await fleet.health(host)).toMatchObject({ sessions: 1, capacity: 1 });
     });
 
     it('refuses a fourth with NO_CAPACITY from any host, creating nothing', async () => {
-      const lobby = await lobbyOf(hosts[2].url);
+      const lobby = await fleet.lobby(fleet.hosts[2]);
       try {
         expect(await ask(lobby, 'session:create', { name: 'one-too-many' })).toMatchObject({
           ok: false,
@@ -120,7 +79,7 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       } finally {
         lobby.close();
       }
-      for (const host of hosts) expect((await health(host)).sessions).toBe(1);
+      for (const host of fleet.hosts) expect((await fleet.health(host)).sessions).toBe(1);
     });
 
     it('plays the session placed on another host in Chromium, from that host', async () => {
@@ -135,8 +94,8 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
     });
 
     it("resumes a killed host's session on a host with room; the player's page follows it", async () => {
-      await startHost(3); // D: the only host with room
-      const [a, d] = [hosts[0], hosts[3]];
+      const d = await fleet.start(3); // D: the only host with room
+      const a = fleet.hosts[0];
       const session = created[0];
       const page = await browser.newPage();
       await page.goto(`${a.url}/s/${session.session.id}#token=${session.token}`);
@@ -153,14 +112,14 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       const after = await pageState(page);
       // The world goes on from where it was, not from its first tick.
       expect(after.lastShownTick).toBeGreaterThan(before);
-      expect((await health(d)).sessions).toBe(1);
+      expect((await fleet.health(d)).sessions).toBe(1);
       console.log(`fleet-hosts: video again ${Math.round(videoAgainMs)} ms after SIGKILL`);
       await page.close();
     });
 
     it('drains a host on SIGTERM while its player watches: told, unready, gone once they leave', async () => {
       const placed = created[2];
-      const host = hostAt(placed.placedAt!);
+      const host = fleet.at(placed.placedAt!);
       const page = await browser.newPage();
       // The token admits one seat; the previous test used created[1]'s, this one is fresh.
       await page.goto(`${placed.placedAt}/s/${placed.session.id}#token=${placed.token}`);

@@ -27,8 +27,9 @@ ${table(
   ]),
 )}
 
-Each paused session costs about **${num(r.perPausedSessionPercent, 3)}% of a core** (the
-difference from no session, per session; goal: under 1%).
+Each paused session costs at most **${num(upper(r), 3)}% of a core** (the difference from no
+session, per session, or the measurement's resolution where that is smaller: one 10 ms
+clock tick over the window, per session; goal: under 1%).
 `;
 }
 
@@ -37,8 +38,11 @@ export function pausedSummary(r?: PausedResult): string[] | null {
   const ticking = r.rows.find((row) => !row.paused);
   return [
     `Paused session (${r.source})`,
-    `${num(r.perPausedSessionPercent, 3)}% of a core each`,
+    `at most ${num(upper(r), 3)}% of a core each`,
     ticking ? `ticking unwatched: ${num(ticking.totalCpuPercent, 1)}%` : '–',
     '< 1% of a core',
   ];
 }
+
+/** What a paused session costs at most, as far as the measurement can tell. */
+const upper = (r: PausedResult) => Math.max(r.perPausedSessionPercent, r.resolutionPercent);
