@@ -38,6 +38,7 @@ GROUPS = 8  # GroupNorm groups; every width in a config must be a multiple of it
 AGE_SCALES = (2.0, 8.0, 32.0)  # ticks; an instruction's age enters as exp(-age / scale)
 MOTION_SCALE = (0.1, 0.5, 0.5)  # yaw (rad), forward, right (cells): typical per-tick sizes
 GATE_BIAS = 4.0  # the base starts by showing the warped frame (sigmoid(4) = 0.98)
+INSTRUCTED = 30.0  # logit a held character instruction adds to its sprite: the instruction selects it outright
 
 
 def conv3x3(cin, cout, stride=1, dilation=1):
@@ -318,9 +319,14 @@ class SpriteLayer(nn.Module):
         self.sharpness = nn.Parameter(torch.tensor(10.0))  # misfit -> logit
         self.register_buffer("age_scales", torch.tensor(AGE_SCALES))
         n_tokens = n_characters + 1
-        self.mlp = nn.Sequential(nn.Linear(n_characters + 3 * 64 + n_tokens * (1 + len(AGE_SCALES)), hidden), nn.SiLU(),
-                                 nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, n_characters + 3))
-        zero_init(self.mlp[-1])  # starts undecided (an even mix of the sprites) at gain 1
+        # Which character (the misfits, the frame's colours, the held instruction) and how
+        # bright (the frame's colours): separate heads, so the first's strong gradients early
+        # in training cannot swing the second. Both start as no-ops: the template's choice, gain 1.
+        self.pick = nn.Sequential(nn.Linear(n_characters + 3 * 64 + n_tokens * (1 + len(AGE_SCALES)), hidden),
+                                  nn.SiLU(), nn.Linear(hidden, n_characters))
+        self.light = nn.Sequential(nn.Linear(3 * 64, hidden), nn.SiLU(), nn.Linear(hidden, 3))
+        zero_init(self.pick[-1])
+        zero_init(self.light[-1])
         self.n_characters = n_characters
 
     def place(self, x):
@@ -370,9 +376,12 @@ class SpriteLayer(nn.Module):
         onehot = F.one_hot(token, self.n_characters + 1).float()
         held = torch.exp(-age[:, self.slot, None] / self.age_scales)  # [B, scales]
         aged = (onehot[:, :, None] * held[:, None, :]).flatten(1)
-        out = self.mlp(torch.cat([seen, colours, onehot, aged], 1))
-        self.logits = out[:, :self.n_characters] - self.sharpness * seen  # kept for the auxiliary character loss
-        return torch.softmax(self.logits, 1), 2 * torch.sigmoid(out[:, self.n_characters:])
+        pick = self.pick(torch.cat([seen, colours, onehot, aged], 1))
+        # A held `character=x` selects x's sprite outright (a rule, not learned: in 700 steps the
+        # learned path had not picked the token up); otherwise the frame's own sprite is read.
+        held_token = onehot[:, :1].neg() + 1  # 1 while a character instruction is held
+        self.logits = (pick - self.sharpness * seen) * (1 - held_token) + INSTRUCTED * onehot[:, 1:]  # kept for the auxiliary loss
+        return torch.softmax(self.logits, 1), 2 * torch.sigmoid(self.light(colours))
 
     def forward(self, frame, last, instruction, age):
         """Composites the chosen sprite over `frame`, reading the character from `last`."""

@@ -273,13 +273,13 @@ def start_batch(split, frames, idx, drop_prob, rng, device):
     return {"instruction": torch.from_numpy(tokens).to(device), "target": frames.get(idx, device)}
 
 
-def init_sprites(sprite, split, frames, cfg, per_episode=40, per_character=1000, steady=0.06, logit=2.0):
+def init_sprites(sprite, split, frames, cfg, per_episode=40, per_character=1000, steady=0.06, opaque=3.0, clear=-4.0):
     """Starts each character's sprite from the training frames: the per-pixel median of
     its box over settled frames showing that character in full light (noon, and no rain:
     the engine dims the sprite by time and weather), at most `per_episode` from each
     episode so the ground behind it varies, which is the sprite wherever most frames have
-    it; opaque (alpha logit +`logit`) where those frames agree (median absolute deviation
-    below `steady`, frame units), transparent (-`logit`) where the ground varies.
+    it; opaque (alpha logit `opaque`) where those frames agree (median absolute deviation
+    below `steady`, frame units), transparent (`clear`: no visible box) where the ground varies.
     Training refines both."""
     slots = split.manifest["slotOrder"]
     values = split.manifest["instructionSlots"]
@@ -306,7 +306,7 @@ def init_sprites(sprite, split, frames, cfg, per_episode=40, per_character=1000,
             median = crops.median(0).values
             spread = (crops - median).abs().median(0).values.mean(0, keepdim=True)
             sprite.rgb[c] = median
-            sprite.alpha[c] = torch.where(spread < steady, logit, -logit)
+            sprite.alpha[c] = torch.where(spread < steady, opaque, clear)
             print(f"sprite init: {values[slots[sprite.slot]][c]} from {len(pick)} frames of "
                   f"{len(np.unique(split.first[pick]))} episodes, "
                   f"{(spread < steady).float().mean().item():.0%} of the box opaque", flush=True)
@@ -364,7 +364,7 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
     world.requires_grad_(False)
     module.requires_grad_(True)
     # The sprite layer's bank is raw pixels and alpha logits: it learns at sprite_lr_scale x lr.
-    fast = list(module.sprite.parameters()) if stage == "instruct" and hasattr(module, "sprite") else []
+    fast = [module.sprite.rgb, module.sprite.alpha] if stage == "instruct" and hasattr(module, "sprite") else []
     slow = [p for p in module.parameters() if all(p is not q for q in fast)]
     groups = [{"params": slow, "scale": 1.0}]
     if fast:
