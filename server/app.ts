@@ -240,6 +240,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       tickHz: video.fps,
     }),
     logBufferTicks: config.LOG_BUFFER_TICKS,
+    snapshot: (sessionId) => source.snapshot(sessionId),
+    snapshotEveryTicks: ticksFromSeconds(config.SNAPSHOT_EVERY_MS / 1000, config.TICK_HZ),
     log,
   });
   syncRef.current = sync;

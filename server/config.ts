@@ -117,6 +117,11 @@ const ConfigSchema = z.object({
   STORE_KEY_PREFIX: z.string().min(1).default('worldtick:'),
   /** Action-log entries held while Redis is away, all sessions together (10 min of one session at 20 Hz); more are dropped and counted. */
   LOG_BUFFER_TICKS: intIn(100, 10_000_000).default(12_000),
+  /**
+   * How often a session whose frame source cannot replay its log exactly (a generator)
+   * stores a snapshot of its state, from which another process resumes it (failover).
+   */
+  SNAPSHOT_EVERY_MS: intIn(100, 3600000).default(5000),
   /** This process's address as clients reach it (what the session registry tells them). */
   PUBLIC_URL: z.string().url().optional(),
   /** Members' held keys are released when not refreshed for this long (lost clients). */

@@ -20,6 +20,9 @@ export interface StoreSyncOptions {
   /** Where clients of this process's sessions connect. */
   url: string;
   origin: (session: Session) => SessionOrigin;
+  /** The frame source's state of a session (FrameSource.snapshot), stored every `snapshotEveryTicks`. */
+  snapshot: (sessionId: string) => Uint8Array | null;
+  snapshotEveryTicks: number;
   /** This process's load as placement needs it (announced with every heartbeat and change). */
   load: () => Omit<ProcessLoad, 'processId' | 'url'>;
   /** Most action-log entries held while the store does not answer (all sessions together). */
@@ -138,14 +141,17 @@ export class StoreSync {
     session.on('memberLeft', (memberId: string) =>
       after(() => store.presence.remove(session.id, memberId)),
     );
-    session.on('tick', (metadata: TickMetadata, decision: TickDecision) =>
+    session.on('tick', (metadata: TickMetadata, decision: TickDecision) => {
       this.actionLog.append(session.id, {
         tick: metadata.tick,
         action: decision.action,
         instructions: decision.instruction ? [decision.instruction] : [],
         pilot: decision.pilot,
-      }),
-    );
+      });
+      // The source has now stepped ticks 0..tick: its state after `tick + 1` ticks.
+      const ticks = metadata.tick + 1;
+      if (ticks % this.options.snapshotEveryTicks === 0) this.storeSnapshot(session.id, ticks);
+    });
     return claimed;
   }
 
@@ -173,6 +179,15 @@ export class StoreSync {
         this.fail('heartbeat', error, session.id);
       }
     }
+  }
+
+  private storeSnapshot(sessionId: string, tick: number): void {
+    if (!this.options.store.available) return;
+    const bytes = this.options.snapshot(sessionId);
+    if (bytes)
+      this.forget(sessionId, () =>
+        this.options.store.actions.putSnapshot(sessionId, { tick, bytes }),
+      );
   }
 
   /** Starts writing the session's held ticks: a new log, or (resumed) after its first process's. */

@@ -7,9 +7,9 @@
  * from the tick it had reached and its log goes on where it stopped. Its members rejoin
  * with their join tokens (a client finds it with `session:locate`).
  *
- * Only a deterministic frame source (the engine) resumes exactly from the log. A
- * generator session would need a snapshot of its context frames, which is not stored
- * yet: such sessions are left (and logged once).
+ * A deterministic frame source (the engine) resumes exactly from the log alone. Any other
+ * (a generator) resumes from the latest snapshot of its state its process stored (every
+ * SNAPSHOT_EVERY_MS) plus the logged ticks since; a session without one yet is left.
  */
 import { FrameSource } from '../generator/frame-source';
 import { Logger } from '../log';
@@ -66,10 +66,29 @@ export class Failover {
       if (registry.has(sessionId) || (await store.sessions.lookup(sessionId))) continue;
       const origin = await store.actions.origin(sessionId);
       if (!origin || !this.canResume(sessionId, origin)) continue;
-      if (!(await this.claim(sessionId, origin))) continue;
+      const snapshot = this.options.source.deterministic
+        ? undefined
+        : await store.actions.snapshot(sessionId);
+      if (snapshot === null) {
+        this.leave(sessionId, 'no snapshot of it was stored yet');
+        continue;
+      }
       const history = await store.actions.read(sessionId);
-      await registry.create(sessionId, { seed: origin.seed }, { history });
-      this.options.log.info('session resumed', { sessionId, fromTick: history.length });
+      // (A snapshot written while its log's last ticks were still buffered, then lost.)
+      if (snapshot && snapshot.tick > history.length) {
+        this.leave(
+          sessionId,
+          `its snapshot is of tick ${snapshot.tick}, its log ends at ${history.length}`,
+        );
+        continue;
+      }
+      if (!(await this.claim(sessionId, origin))) continue;
+      await registry.create(sessionId, { seed: origin.seed }, { history, snapshot });
+      this.options.log.info('session resumed', {
+        sessionId,
+        fromTick: history.length,
+        snapshotTick: snapshot?.tick,
+      });
       resumed.push(sessionId);
     }
     return resumed;
@@ -94,13 +113,15 @@ export class Failover {
         ? `drawn by "${origin.frameSource}", this process draws with "${source.name}"`
         : origin.width !== source.width || origin.height !== source.height
           ? `${origin.width}x${origin.height}, this process draws ${source.width}x${source.height}`
-          : !source.deterministic
-            ? `"${source.name}" cannot replay its log exactly (context snapshots are not stored yet)`
-            : null;
-    if (why && !this.left.has(sessionId)) {
-      this.left.add(sessionId);
-      this.options.log.warn('orphaned session not resumed', { sessionId, why });
-    }
+          : null;
+    if (why) this.leave(sessionId, why);
     return why === null;
+  }
+
+  /** Says once per session why it is not resumed here. */
+  private leave(sessionId: string, why: string): void {
+    if (this.left.has(sessionId)) return;
+    this.left.add(sessionId);
+    this.options.log.warn('orphaned session not resumed', { sessionId, why });
   }
 }

@@ -39,6 +39,11 @@ export class ContextRing {
     return new ContextRing(data, elementSize);
   }
 
+  /** A ring as `snapshot` left it: K elements, oldest first. */
+  static restored(data: RingData, length: number): ContextRing {
+    return new ContextRing(data, data.length / length);
+  }
+
   /** Drops the oldest element and appends the newest: the ring never re-encodes a frame. */
   advance(newest: RingData): void {
     this.data.copyWithin(0, this.elementSize);

@@ -30,8 +30,8 @@ export class EngineFrameSource implements FrameSource {
   ) {}
 
   async open(sessionId: string, start: SessionStart): Promise<void> {
-    if (start.prompt || start.text) {
-      const what = start.prompt ? 'a video prompt' : 'text';
+    if (start.prompt || start.text || start.resume) {
+      const what = start.prompt ? 'a video prompt' : start.text ? 'text' : 'a snapshot';
       throw new StartNotSupportedError(
         `the "${this.name}" frame source cannot start from ${what}; the learned generator can`,
       );
@@ -56,6 +56,11 @@ export class EngineFrameSource implements FrameSource {
 
   current(sessionId: string): Uint8Array {
     return this.get(sessionId).frame;
+  }
+
+  /** None: the engine is deterministic, its action log resumes a session exactly. */
+  snapshot(): null {
+    return null;
   }
 
   close(sessionId: string): void {

@@ -25,6 +25,11 @@ export interface SessionStart {
    * engine frame and no prompt: the generator draws the first frame. Not with a prompt.
    */
   text?: readonly Instruction[];
+  /**
+   * Resume a session another process ran: its state as `snapshot` took it, and the ticks
+   * it had stepped up to then (in order). Only a source with snapshots can.
+   */
+  resume?: { snapshot: Uint8Array; past: readonly Omit<FrameRequest, 'sessionId'>[] };
 }
 
 export interface FrameSource {
@@ -44,6 +49,11 @@ export interface FrameSource {
   open(sessionId: string, start: SessionStart): Promise<void>;
   /** Advances every requested session by one tick; returns their new RGB frames in order. */
   step(requests: readonly FrameRequest[]): Promise<Uint8Array[]>;
+  /**
+   * The session's state now as bytes, for another process to `open` it from (failover);
+   * null where the action log alone resumes it (a deterministic source steps it again).
+   */
+  snapshot(sessionId: string): Uint8Array | null;
   /** The session's latest frame (RGB, width * height * 3). */
   current(sessionId: string): Uint8Array;
   close(sessionId: string): void;

@@ -117,6 +117,43 @@ export class GeneratorRuntime {
     });
   }
 
+  /** What the context ring holds: frames (uint8) or latents (float32), by manifest format. */
+  get contextDtype(): 'uint8' | 'float32' {
+    return this.stepInputs[0].dtype === 'float32' ? 'float32' : 'uint8';
+  }
+
+  /** The session's ring now (a copy): with the ticks stepped so far, all `restore` needs. */
+  snapshot(sessionId: string): RingData {
+    return this.get(sessionId).ring.data.slice();
+  }
+
+  /**
+   * A session as another process left it: its ring at some tick (from `snapshot`), and the
+   * ticks stepped up to then, which rebuild its action history and held instructions.
+   */
+  restore(
+    sessionId: string,
+    ring: RingData,
+    past: readonly Omit<StepRequest, 'sessionId'>[],
+  ): void {
+    const [context] = this.stepInputs;
+    const dtype = ring instanceof Float32Array ? 'float32' : 'uint8';
+    if (ring.length !== rowSize(context) || dtype !== context.dtype)
+      throw new GeneratorSessionError(
+        `a snapshot of ${ring.length} ${dtype} values does not fit this model's context (${rowSize(context)} ${context.dtype})`,
+      );
+    const state: SessionState = {
+      ring: ContextRing.restored(ring, this.contextLength),
+      actions: new ActionHistory(this.words.keys.length, this.actionHistory),
+      held: new HeldInstructions(this.words, this.manifest.instructions.holdTicks),
+    };
+    for (const tick of past) {
+      state.actions.advance(tick.action);
+      state.held.advance(tick.instructions);
+    }
+    this.sessions.set(sessionId, state);
+  }
+
   /** Whether the model can draw a first frame from instructions alone (a `start` graph). */
   get startsFromText(): boolean {
     return this.graphs.start !== undefined;

@@ -35,9 +35,27 @@ export class GeneratorFrameSource implements FrameSource {
   }
 
   async open(sessionId: string, start: SessionStart): Promise<void> {
+    if (start.resume) return this.restore(sessionId, start.resume);
     const seedFrames = start.prompt ?? [await this.firstFrame(start)];
     await this.runtime.open(sessionId, seedFrames);
     this.frames.set(sessionId, seedFrames[seedFrames.length - 1]);
+  }
+
+  /** The current frame, then the context ring's bytes (float32 rings as their raw bytes). */
+  snapshot(sessionId: string): Uint8Array {
+    const ring = this.runtime.snapshot(sessionId);
+    const ringBytes = new Uint8Array(ring.buffer, ring.byteOffset, ring.byteLength);
+    return Buffer.concat([this.current(sessionId), ringBytes]);
+  }
+
+  private restore(sessionId: string, resume: NonNullable<SessionStart['resume']>): void {
+    const frameSize = this.width * this.height * 3;
+    const frame = resume.snapshot.slice(0, frameSize);
+    const ringBytes = resume.snapshot.slice(frameSize);
+    const ring =
+      this.runtime.contextDtype === 'float32' ? new Float32Array(ringBytes.buffer) : ringBytes;
+    this.runtime.restore(sessionId, ring, resume.past);
+    this.frames.set(sessionId, frame);
   }
 
   private async firstFrame(start: SessionStart): Promise<Uint8Array> {

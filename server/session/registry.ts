@@ -58,6 +58,11 @@ export interface SessionSettings {
    * in order right after its world opens, so it goes on from the tick it had reached.
    */
   history?: readonly Omit<FrameRequest, 'sessionId'>[];
+  /**
+   * The frame source's state after the history's first `tick` ticks (a source that cannot
+   * replay its history exactly): opened from it, then only the ticks after it are stepped.
+   */
+  snapshot?: { tick: number; bytes: Uint8Array };
 }
 
 interface Entry {
@@ -99,8 +104,13 @@ export class SessionRegistry extends EventEmitter {
     try {
       video = await this.options.createVideo();
       try {
-        await this.options.source.open(id, start);
-        for (const tick of settings.history ?? [])
+        const { history = [], snapshot } = settings;
+        const resume = snapshot && {
+          snapshot: snapshot.bytes,
+          past: history.slice(0, snapshot.tick),
+        };
+        await this.options.source.open(id, resume ? { ...start, resume } : start);
+        for (const tick of history.slice(snapshot?.tick ?? 0))
           await this.options.source.step([{ sessionId: id, ...tick }]);
       } catch (error) {
         video.close();

@@ -17,6 +17,7 @@ import {
   SessionDirectory,
   SessionEntry,
   SessionOrigin,
+  SessionSnapshot,
   StateStore,
 } from './state-store';
 
@@ -103,10 +104,21 @@ class MemoryActionLog implements ActionLog {
     { origin: SessionOrigin | null; entries: ActionLogEntry[] }
   >();
   private readonly open = new Set<string>();
+  private readonly snapshots = new Map<string, SessionSnapshot>();
 
   async begin(sessionId: string, origin: SessionOrigin): Promise<void> {
     this.logs.set(sessionId, { origin: pickOrigin(origin), entries: [] });
     this.open.add(sessionId);
+    this.snapshots.delete(sessionId);
+  }
+
+  async putSnapshot(sessionId: string, snapshot: SessionSnapshot): Promise<void> {
+    this.snapshots.set(sessionId, { tick: snapshot.tick, bytes: snapshot.bytes.slice() });
+  }
+
+  async snapshot(sessionId: string): Promise<SessionSnapshot | null> {
+    const held = this.snapshots.get(sessionId);
+    return held ? { tick: held.tick, bytes: held.bytes.slice() } : null;
   }
 
   async end(sessionId: string): Promise<void> {

@@ -21,6 +21,7 @@ import {
   ProcessLoad,
   SessionEntry,
   SessionOrigin,
+  SessionSnapshot,
 } from './state-store';
 
 const whole = z
@@ -50,6 +51,13 @@ const ProcessSchema = z.object({
   viewers: whole,
   draining: z.enum(['true', 'false']).transform((flag) => flag === 'true'),
 });
+const SnapshotSchema = z.object({
+  tick: whole,
+  bytes: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
+    .transform((text) => new Uint8Array(Buffer.from(text, 'base64'))),
+});
 const MemberSchema = z.object({ memberId: z.string().min(1), role: z.string().min(1) });
 const EntrySchema = z.object({
   action: whole.refine((bits) => bits < 2 ** MAX_KEYS, `an action has at most ${MAX_KEYS} keys`),
@@ -74,6 +82,10 @@ export function decodeSession(fields: Fields, where: string): SessionEntry {
 
 export function decodeProcess(fields: Fields, where: string): ProcessLoad {
   return decoded(where, () => ProcessSchema.parse(fields));
+}
+
+export function decodeSnapshot(fields: Fields, where: string): SessionSnapshot {
+  return decoded(where, () => SnapshotSchema.parse(fields));
 }
 
 export function decodeMember(fields: Fields, where: string): PresenceMember {

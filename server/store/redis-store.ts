@@ -11,6 +11,7 @@
  *   log:<sessionId>               stream action log, entry ID <tick>-1 (see redis-codec.ts)
  *   origin:<sessionId>            hash   SessionOrigin of that log
  *   logs:unfinished               set    session ids whose log began and did not end (failover)
+ *   snapshot:<sessionId>          hash   the latest SessionSnapshot: tick, bytes (base64)
  *   socket.io                     stream Socket.IO adapter messages (and its pub/sub channels)
  *   sio:session:<pid>             string Socket.IO connection-state recovery sessions
  *
@@ -36,6 +37,7 @@ import {
   decodeOrigin,
   decodeProcess,
   decodeSession,
+  decodeSnapshot,
   encodeEntry,
   entryId,
   toFields,
@@ -51,6 +53,7 @@ import {
   SessionDirectory,
   SessionEntry,
   SessionOrigin,
+  SessionSnapshot,
   SocketAdapterFactory,
   StateStore,
 } from './state-store';
@@ -166,7 +169,7 @@ class RedisActionLog implements ActionLog {
     const { log, origin: originKey } = this.keys(sessionId);
     await this.client
       .multi()
-      .del([log, originKey])
+      .del([log, originKey, this.snapshotKey(sessionId)])
       .hSet(originKey, toFields(pickOrigin(origin)))
       .sAdd(this.unfinishedKey, sessionId)
       .exec();
@@ -178,6 +181,23 @@ class RedisActionLog implements ActionLog {
 
   async unfinished(): Promise<string[]> {
     return this.client.sMembers(this.unfinishedKey);
+  }
+
+  async putSnapshot(sessionId: string, snapshot: SessionSnapshot): Promise<void> {
+    await this.client.hSet(this.snapshotKey(sessionId), {
+      tick: String(snapshot.tick),
+      bytes: Buffer.from(snapshot.bytes).toString('base64'),
+    });
+  }
+
+  async snapshot(sessionId: string): Promise<SessionSnapshot | null> {
+    const fields = await this.client.hGetAll(this.snapshotKey(sessionId));
+    if (Object.keys(fields).length === 0) return null;
+    return decodeSnapshot(fields, `snapshot of session "${sessionId}"`);
+  }
+
+  private snapshotKey(sessionId: string): string {
+    return `${this.prefix}snapshot:${sessionId}`;
   }
 
   private get unfinishedKey(): string {

@@ -102,6 +102,16 @@ export interface ActionLogEntry {
   pilot: string | null;
 }
 
+/**
+ * A frame source's state of a session after its first `tick` ticks (FrameSource.snapshot):
+ * with the log's entries from `tick` on, what resumes a session whose source cannot
+ * replay its log exactly (a generator).
+ */
+export interface SessionSnapshot {
+  tick: number;
+  bytes: Uint8Array;
+}
+
 /** Append-only per-session log of applied actions (replay, audit). Kept until `begin` again. */
 export interface ActionLog {
   /**
@@ -125,6 +135,9 @@ export interface ActionLog {
   end(sessionId: string): Promise<void>;
   /** Sessions whose log began and did not end: what failover may resume. */
   unfinished(): Promise<string[]>;
+  /** Keeps the session's latest snapshot (one per session; `begin` drops it). */
+  putSnapshot(sessionId: string, snapshot: SessionSnapshot): Promise<void>;
+  snapshot(sessionId: string): Promise<SessionSnapshot | null>;
   /** Entries with `fromTick <= tick <= toTick`, in tick order. */
   read(sessionId: string, fromTick?: number, toTick?: number): Promise<ActionLogEntry[]>;
   length(sessionId: string): Promise<number>;

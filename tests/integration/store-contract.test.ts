@@ -280,6 +280,18 @@ describe.each(backends)('%s store', (_kind, open) => {
       expect((await store.actions.unfinished()).sort()).toEqual(['closed', 'died']);
     });
 
+    it('keeps the latest snapshot of a session, byte for byte, until it begins again', async () => {
+      expect(await store.actions.snapshot('alpha')).toBeNull();
+      await store.actions.begin('alpha', ORIGIN);
+      const bytes = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) % 256);
+      await store.actions.putSnapshot('alpha', { tick: 100, bytes: new Uint8Array(10) });
+      await store.actions.putSnapshot('alpha', { tick: 200, bytes });
+      expect(await store.actions.snapshot('alpha')).toEqual({ tick: 200, bytes });
+      expect(await store.actions.snapshot('beta')).toBeNull();
+      await store.actions.begin('alpha', ORIGIN);
+      expect(await store.actions.snapshot('alpha')).toBeNull();
+    });
+
     it('has nothing for a session that never logged', async () => {
       expect(await store.actions.origin('missing')).toBeNull();
       expect(await store.actions.read('missing')).toEqual([]);
