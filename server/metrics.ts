@@ -3,7 +3,7 @@
  * step and encode time, sessions and media consumers.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { TickMetadata } from './session/session';
+import { TickRecord } from './session/session';
 
 const MS_BUCKETS = [1, 2, 5, 10, 20, 35, 50, 75, 100, 200, 500];
 
@@ -66,8 +66,8 @@ export class Metrics {
     if (newOverruns > 0) this.overruns.inc(newOverruns);
   }
 
-  observeSessionTick(metadata: TickMetadata): void {
-    this.encodeDuration.observe(metadata.encodeMs);
+  observeSessionTick(record: TickRecord): void {
+    this.encodeDuration.observe(record.encodeMs);
   }
 
   observeStep(stepMs: number): void {

@@ -8,8 +8,7 @@
  */
 import { Logger } from './log';
 import { SessionRegistry } from './session/registry';
-import { Member, Session, TickMetadata } from './session/session';
-import { TickDecision } from './session/control/room';
+import { Member, Session, TickRecord } from './session/session';
 import { ProcessLoad, SessionClaimedError, SessionOrigin, StateStore } from './store';
 import { ActionLogBuffer } from './store/action-log-buffer';
 
@@ -141,15 +140,15 @@ export class StoreSync {
     session.on('memberLeft', (memberId: string) =>
       after(() => store.presence.remove(session.id, memberId)),
     );
-    session.on('tick', (metadata: TickMetadata, decision: TickDecision) => {
+    session.on('tick', ({ decision }: TickRecord) => {
       this.actionLog.append(session.id, {
-        tick: metadata.tick,
+        tick: decision.tick,
         action: decision.action,
         instructions: decision.instruction ? [decision.instruction] : [],
         pilot: decision.pilot,
       });
       // The source has now stepped ticks 0..tick: its state after `tick + 1` ticks.
-      const ticks = metadata.tick + 1;
+      const ticks = decision.tick + 1;
       if (ticks % this.options.snapshotEveryTicks === 0) this.storeSnapshot(session.id, ticks);
     });
     return claimed;

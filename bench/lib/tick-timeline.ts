@@ -4,7 +4,7 @@
  * source's step time, when its frame's encode started and ended, and which input it applied.
  */
 import type { RunningServer } from '../../server/app';
-import type { Session, TickMetadata } from '../../server/session/session';
+import type { Session, TickRecord as SessionTick } from '../../server/session/session';
 
 export interface TickRecord {
   tick: number;
@@ -32,15 +32,15 @@ export class TickTimeline {
   constructor(server: RunningServer, session: Session) {
     // A session's 'tick' comes inside the clock's tick handler, whose 'tick' (due, began) follows.
     let pending: Omit<TickRecord, 'due' | 'began'>[] = [];
-    session.on('tick', (m: TickMetadata) => {
+    session.on('tick', ({ decision, stepMs, encodeMs }: SessionTick) => {
       const now = performance.now();
       pending.push({
-        tick: m.tick,
-        stepMs: m.stepMs,
-        encodeStart: now - m.encodeMs,
+        tick: decision.tick,
+        stepMs,
+        encodeStart: now - encodeMs,
         encodeEnd: now,
-        appliedSeq: m.appliedSeq,
-        pilot: m.pilot,
+        appliedSeq: decision.appliedSeq,
+        pilot: decision.pilot,
       });
     });
     server.loop.clock.on('tick', ({ due, began }: { due: number; began: number }) => {

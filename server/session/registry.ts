@@ -186,6 +186,11 @@ export class SessionRegistry extends EventEmitter {
     return this.entries.has(id) || this.pending.has(id);
   }
 
+  /** The video stream of a session served here (signaling's one way to a session's media). */
+  media(id: string): SessionVideo {
+    return this.get(id).video;
+  }
+
   get(id: string): Session {
     const entry = this.entries.get(id);
     if (!entry) throw new WireError('UNKNOWN_SESSION', `no session "${id}"`);

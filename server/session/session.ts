@@ -3,17 +3,17 @@
  * one place that ties inputs, the control room, the frame source and the media
  * together; signaling handlers translate wire messages into calls on it.
  *
- * Tick lifecycle: `nextRequest()` asks the control room for the tick's one action and
- * at most one approved instruction; the tick loop steps the frame source for all
- * sessions at once; `present()` encodes the new frame once into the session's stream
- * and emits the tick's metadata (applied action, tallies, pilot or turn, proposals).
+ * Tick lifecycle (driven by tick/tick-loop.ts): `decide()` asks the control room for the
+ * tick's one immutable decision (one action, at most one approved instruction); the tick
+ * loop steps the frame source with every due session's decision at once; `present()`
+ * encodes the new frame once into the session's stream and emits the tick's one record,
+ * which sockets (`tickMessage`), metrics and the store each read.
  *
- * Events: 'tick' (metadata, decision), 'roster' (who is here, after a change), 'member'
+ * Events: 'tick' (TickRecord), 'roster' (who is here, after a change), 'member'
  * (joined or resumed), 'memberLeft' (id), 'draining' (ms until it ends), 'closed' (reason).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { FrameRequest } from '../generator/frame-source';
 import { ControlOptionsInput } from './control/options';
 import { ControlMode, Outcome } from './control/policy';
 import { ControlRoom, TickDecision } from './control/room';
@@ -47,6 +47,31 @@ export interface Member {
 
 /** How many members of each role a session admits. */
 export type Capacity = Record<Role, number>;
+
+/** One tick of one session, made once by `present`: its decision and how its frame went out. */
+export interface TickRecord {
+  readonly sessionId: string;
+  readonly decision: TickDecision;
+  /** RTP timestamp the tick's frame carries (see SessionVideo.rtpTimestampOfTick). */
+  readonly rtpTimestamp: number;
+  /** Time the frame source took for this tick's batch, and the encode time. */
+  readonly stepMs: number;
+  readonly encodeMs: number;
+}
+
+/** What members hear of a tick (the wire's `tick` event). */
+export function tickMessage(record: TickRecord): TickMetadata {
+  const { instruction, modeChange, ...rest } = record.decision;
+  return {
+    ...rest,
+    sessionId: record.sessionId,
+    rtpTimestamp: record.rtpTimestamp,
+    instructions: instruction ? [formatInstruction(instruction)] : [],
+    modeChange: modeChange ? { ...modeChange } : null,
+    stepMs: record.stepMs,
+    encodeMs: record.encodeMs,
+  };
+}
 
 export interface TickMetadata extends Omit<TickDecision, 'instruction' | 'modeChange'> {
   sessionId: string;
@@ -87,7 +112,6 @@ export class Session extends EventEmitter {
   /** Seats taken with each join token (by its id), held to the token's `joins` cap. */
   private readonly tokenJoins = new Map<string, number>();
   private readonly now: () => number;
-  private decision: TickDecision | null = null;
   private ticks = 0;
   private closed = false;
   /** Whether who is here changed since the roster was last announced. */
@@ -253,38 +277,32 @@ export class Session extends EventEmitter {
     this.settle(this.control.handOff(this.member(memberId).id, toMemberId));
   }
 
-  /** Decides this tick's action and instruction (the frame source steps them next). */
-  nextRequest(): FrameRequest {
-    this.decision = this.control.decide(this.ticks);
-    const { action, instruction } = this.decision;
-    return { sessionId: this.id, action, instructions: instruction ? [instruction] : [] };
+  /** This tick's decision: one action, at most one instruction; the frame source steps it next. */
+  decide(): TickDecision {
+    return Object.freeze(this.control.decide(this.ticks));
   }
 
-  /** Streams the tick's frame and announces what produced it. */
-  async present(frame: Uint8Array, stepMs: number): Promise<TickMetadata> {
-    const decision = this.decision ?? this.control.decide(this.ticks);
-    this.decision = null;
+  /** Streams the frame made from `decision` and announces the tick's record. */
+  async present(decision: TickDecision, frame: Uint8Array, stepMs: number): Promise<TickRecord> {
+    if (decision.tick !== this.ticks)
+      throw new RangeError(`a decision for tick ${decision.tick} presented at tick ${this.ticks}`);
     const tick = this.ticks++;
     const began = this.now();
     await this.video.pushFrame(tick, frame);
-    const { instruction, modeChange, ...rest } = decision;
-    const metadata: TickMetadata = {
-      ...rest,
-      tick,
+    const record: TickRecord = {
       sessionId: this.id,
+      decision,
       rtpTimestamp: this.video.rtpTimestampOfTick(tick),
-      instructions: instruction ? [formatInstruction(instruction)] : [],
-      modeChange: modeChange ? { ...modeChange } : null,
       stepMs,
       encodeMs: this.now() - began,
     };
-    this.emit('tick', metadata, decision);
+    this.emit('tick', record);
     // Coalesced: a crowd arriving costs one roster message per tick, not one per member.
     if (this.rosterChanged) {
       this.rosterChanged = false;
       this.emit('roster', this.roster());
     }
-    return metadata;
+    return record;
   }
 
   /** Its process is shutting down: members hear that it ends within `withinMs`. */

@@ -20,7 +20,7 @@ import { JoinTokens } from '../session/join-tokens';
 import { LobbyAccess } from '../session/lobby-access';
 import { RateLimiter } from '../session/rate-limiter';
 import { SessionRegistry } from '../session/registry';
-import { Member, Session } from '../session/session';
+import { Member, Session, tickMessage, TickRecord } from '../session/session';
 import type { Placement } from '../fleet/placement';
 import type { SessionDirectory } from '../store';
 import type { ServerInfo } from '../protocol/server-events';
@@ -294,9 +294,9 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
         video: {
           ...options.video,
           clockRate: VIDEO_CLOCK_RATE,
-          rtpTimestampAtTickZero: session.video.rtpTimestampOfTick(0),
+          rtpTimestampAtTickZero: registry.media(session.id).rtpTimestampOfTick(0),
           rtpTicksPerTick: VIDEO_CLOCK_RATE / options.video.fps,
-          rtpCapabilities: session.video.rtpCapabilities,
+          rtpCapabilities: registry.media(session.id).rtpCapabilities,
         },
       };
     };
@@ -344,18 +344,23 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       return {};
     });
 
-    handle('media:createTransport', EmptyMessage, async () => {
+    /** The member's session's video: media requests go there, not through the session. */
+    const joinedMedia = () => {
       const { session, member } = joined();
-      return { transport: await media(() => session.video.createTransport(member.id)) };
+      return { video: registry.media(session.id), memberId: member.id };
+    };
+    handle('media:createTransport', EmptyMessage, async () => {
+      const { video, memberId } = joinedMedia();
+      return { transport: await media(() => video.createTransport(memberId)) };
     });
     handle('media:connectTransport', ConnectTransportMessage, async ({ dtlsParameters }) => {
-      const { session, member } = joined();
-      await media(() => session.video.connectTransport(member.id, dtlsParameters));
+      const { video, memberId } = joinedMedia();
+      await media(() => video.connectTransport(memberId, dtlsParameters));
       return {};
     });
     handle('media:consume', ConsumeMessage, async ({ rtpCapabilities }) => {
-      const { session, member } = joined();
-      return { consumer: await media(() => session.video.consume(member.id, rtpCapabilities)) };
+      const { video, memberId } = joinedMedia();
+      return { consumer: await media(() => video.consume(memberId, rtpCapabilities)) };
     });
 
     const leave = (b: Binding) => {
@@ -404,7 +409,7 @@ export function broadcastSession(
 ): void {
   const room = roomOf(session.id);
   const to = () => (storeAvailable() ? io : io.local).to(room);
-  session.on('tick', (metadata) => to().emit('tick', metadata));
+  session.on('tick', (record: TickRecord) => to().emit('tick', tickMessage(record)));
   session.on('roster', (roster) => to().emit('session:members', roster));
   session.on('draining', (withinMs: number) =>
     to().emit('session:draining', { sessionId: session.id, withinMs }),
