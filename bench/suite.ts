@@ -122,6 +122,16 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
       timeoutS: timeoutS(300),
     },
     {
+      name: 'admission',
+      script: 'bench/admission.bench.ts',
+      args: [
+        ...model,
+        ...pick(['--seconds', '20'], ['--source', 'engine', '--seconds', '1', '--settle', '0.5']),
+      ],
+      skip: full ? noModel : undefined,
+      timeoutS: timeoutS(300),
+    },
+    {
       name: 'failover',
       script: 'bench/failover.bench.ts',
       args: pick(['--trials', '5'], ['--trials', '1']),

@@ -324,7 +324,24 @@ export type FailoverResult = BenchResult<{
   videoAgainMs: Summary;
 }>;
 
+export interface AdmissionRow {
+  label: string;
+  sessions: number;
+  capacity: number;
+  /** Whether one more session was asked for and refused (NO_CAPACITY) before the window. */
+  refused: boolean;
+  ticks: number;
+  overruns: number;
+  overrunRate: number;
+}
+export type AdmissionResult = BenchResult<{
+  source: string;
+  seconds: number;
+  rows: AdmissionRow[];
+}>;
+
 export interface SuiteResults {
+  admission?: AdmissionResult;
   failover?: FailoverResult;
   paused?: PausedResult;
   engine?: EngineResult;

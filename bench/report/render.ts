@@ -13,6 +13,7 @@ import { fanoutSection, fanoutSummary } from './sections/fanout';
 import { generatorSection, generatorSummary } from './sections/generator';
 import { ingestSection, ingestSummary } from './sections/ingest';
 import { memorySection, memorySummary } from './sections/memory';
+import { admissionSection, admissionSummary } from './sections/admission';
 import { failoverSection, failoverSummary } from './sections/failover';
 import { pausedSection, pausedSummary } from './sections/paused';
 import { photonSection, photonSummary } from './sections/photon';
@@ -34,6 +35,7 @@ export function renderSummary(suite: SuiteRecord, r: SuiteResults): string {
     generatorSummary(r.generator),
     memorySummary(r.memory),
     pausedSummary(r.paused),
+    admissionSummary(r.admission),
     failoverSummary(r.failover),
     reliabilitySummary(r.reliability),
     engineSummary(r.engine),
@@ -83,6 +85,7 @@ export function renderReport(suite: SuiteRecord, r: SuiteResults): string {
     generatorSection(ctx, r.generator),
     memorySection(ctx, r.memory),
     pausedSection(ctx, r.paused),
+    admissionSection(ctx, r.admission),
     failoverSection(ctx, r.failover),
     reliabilitySection(ctx, r.reliability),
     engineSection(ctx, r.engine),
