@@ -114,7 +114,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     capacity: { host: 1, player: config.MAX_PLAYERS, spectator: config.MAX_SPECTATORS },
     idleCloseMs: config.IDLE_CLOSE_MS,
     unjoinedCloseMs: config.UNJOINED_CLOSE_MS,
-    maxSessions: capacity.sessions,
+    sessionCapacity: capacity.sessions,
     pauseWhenEmpty: config.PAUSE_WHEN_EMPTY,
     log,
   });
@@ -228,7 +228,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     url: config.PUBLIC_URL ?? url,
     load: () => ({
       sessions: registry.all().length,
-      capacity: registry.capacity,
+      capacity: registry.sessionCapacity,
       viewers: registry.all().reduce((n, s) => n + s.video.stats().consumers, 0),
       draining: registry.isDraining,
     }),

@@ -29,6 +29,7 @@ export interface RegistryOptions {
   createVideo: () => Promise<SessionVideo>;
   control: ControlOptionsInput;
   inputRateLimit: number;
+  /** Member seats of each role per session. */
   capacity: Capacity;
   idleCloseMs: number;
   /** Idle time after which a run-time session nobody ever joined closes. */
@@ -38,7 +39,7 @@ export interface RegistryOptions {
    * (server/fleet/capacity.ts). Sessions configured at start-up are the operator's
    * choice and count toward it without being refused.
    */
-  maxSessions: number;
+  sessionCapacity: number;
   /** Sessions with nobody connected skip their ticks (see `due`). */
   pauseWhenEmpty: boolean;
   log: Logger;
@@ -95,7 +96,7 @@ export class SessionRegistry extends EventEmitter {
         'NO_CAPACITY',
         this.draining
           ? 'this server is shutting down and takes no new session'
-          : `this server already serves its maximum of ${this.options.maxSessions} sessions`,
+          : `this server already serves its maximum of ${this.options.sessionCapacity} sessions`,
       );
     }
     // Reserved across the awaits, so two creations of one id cannot both succeed.
@@ -157,12 +158,12 @@ export class SessionRegistry extends EventEmitter {
 
   /** Whether a run-time session may be created here now. */
   hasRoom(): boolean {
-    return !this.draining && this.entries.size + this.pending.size < this.options.maxSessions;
+    return !this.draining && this.entries.size + this.pending.size < this.options.sessionCapacity;
   }
 
   /** Most run-time sessions this process serves. */
-  get capacity(): number {
-    return this.options.maxSessions;
+  get sessionCapacity(): number {
+    return this.options.sessionCapacity;
   }
 
   get isDraining(): boolean {
