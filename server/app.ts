@@ -239,6 +239,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       height: video.height,
       tickHz: video.fps,
     }),
+    summary: (session) => {
+      const { title, mode, players, spectators, paused, uptimeMs } = registry.listing(session);
+      return { title, mode, players, spectators, paused, startedAt: Date.now() - uptimeMs };
+    },
     logBufferTicks: config.LOG_BUFFER_TICKS,
     snapshot: (sessionId) => source.snapshot(sessionId),
     snapshotEveryTicks: ticksFromSeconds(config.SNAPSHOT_EVERY_MS / 1000, config.TICK_HZ),

@@ -9,7 +9,13 @@
 import { Logger } from './log';
 import { SessionRegistry } from './session/registry';
 import { Member, Session, TickRecord } from './session/session';
-import { ProcessLoad, SessionClaimedError, SessionOrigin, StateStore } from './store';
+import {
+  ProcessLoad,
+  SessionClaimedError,
+  SessionOrigin,
+  SessionSummary,
+  StateStore,
+} from './store';
 import { ActionLogBuffer } from './store/action-log-buffer';
 
 export interface StoreSyncOptions {
@@ -19,6 +25,8 @@ export interface StoreSyncOptions {
   /** Where clients of this process's sessions connect. */
   url: string;
   origin: (session: Session) => SessionOrigin;
+  /** How the session looks in the fleet's lobby (registered with every claim). */
+  summary: (session: Session) => SessionSummary;
   /** The frame source's state of a session (FrameSource.snapshot), stored every `snapshotEveryTicks`. */
   snapshot: (sessionId: string) => Uint8Array | null;
   snapshotEveryTicks: number;
@@ -197,9 +205,15 @@ export class StoreSync {
 
   /** Claims (or keeps claiming) the session; false when another process holds it, which closes ours. */
   private async claim(session: Session): Promise<boolean> {
-    const { store, processId, url, origin } = this.options;
+    const { store, processId, url, origin, summary } = this.options;
     try {
-      await store.sessions.register({ sessionId: session.id, processId, url, ...origin(session) });
+      await store.sessions.register({
+        sessionId: session.id,
+        processId,
+        url,
+        ...origin(session),
+        ...summary(session),
+      });
       return true;
     } catch (error) {
       if (!(error instanceof SessionClaimedError)) throw error;

@@ -65,9 +65,13 @@ function renderList(sessions: SessionListing[]): void {
       h(
         'td',
         {},
-        h('a', { class: 'button', href: sessionLink(s.id) }, 'Play'),
+        h('a', { class: 'button', href: sessionLink(s.id, { origin: s.url }) }, 'Play'),
         ' ',
-        h('a', { class: 'button', href: sessionLink(s.id, { spectator: true }) }, 'Watch'),
+        h(
+          'a',
+          { class: 'button', href: sessionLink(s.id, { spectator: true, origin: s.url }) },
+          'Watch',
+        ),
       ),
     ),
   );

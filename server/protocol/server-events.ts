@@ -173,6 +173,8 @@ export const SessionListing = z.object({
   paused: z.boolean(),
   /** Milliseconds since the session started. */
   uptimeMs: Count,
+  /** Set when another server of the fleet serves it: that server's URL (links go there). */
+  url: z.string().optional(),
 });
 export type SessionListing = z.infer<typeof SessionListing>;
 

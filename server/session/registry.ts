@@ -213,20 +213,22 @@ export class SessionRegistry extends EventEmitter {
 
   /** The lobby's view of every live session. */
   list(): SessionListing[] {
-    const now = this.now();
-    return this.all().map((session) => {
-      const { members, spectators } = session.roster();
-      return {
-        id: session.id,
-        title: session.title,
-        source: this.options.source.name,
-        mode: session.control.mode,
-        players: members.length,
-        spectators,
-        paused: this.isPaused(session),
-        uptimeMs: Math.max(0, Math.round(now - session.startedAt)),
-      };
-    });
+    return this.all().map((session) => this.listing(session));
+  }
+
+  /** How one session looks in the lobby. */
+  listing(session: Session): SessionListing {
+    const { members, spectators } = session.roster();
+    return {
+      id: session.id,
+      title: session.title,
+      source: this.options.source.name,
+      mode: session.control.mode,
+      players: members.length,
+      spectators,
+      paused: this.isPaused(session),
+      uptimeMs: Math.max(0, Math.round(this.now() - session.startedAt)),
+    };
   }
 
   close(id: string, reason = 'closed'): void {

@@ -23,7 +23,8 @@ import { SessionRegistry } from '../session/registry';
 import { Member, Session, tickMessage, TickRecord } from '../session/session';
 import type { Placement } from '../fleet/placement';
 import type { SessionDirectory } from '../store';
-import type { ServerInfo } from '../protocol/server-events';
+import { CONTROL_MODES, ControlMode } from '../protocol/roles';
+import type { ServerInfo, SessionListing } from '../protocol/server-events';
 import { VocabularyCodec, VocabularyError } from '../protocol/vocabulary';
 import {
   actionMessage,
@@ -112,6 +113,25 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       resumeToken: member.resumeToken,
     } satisfies Binding;
     return socket.join(roomOf(session.id));
+  };
+
+  /** The fleet's other sessions, as their processes last registered them (none alone). */
+  const elsewhere = async (): Promise<SessionListing[]> => {
+    const entries = await options.directory.list().catch(() => []);
+    return entries
+      .filter((entry) => !registry.has(entry.sessionId) && entry.title !== undefined)
+      .filter((entry) => (CONTROL_MODES as readonly string[]).includes(entry.mode!))
+      .map((entry) => ({
+        id: entry.sessionId,
+        title: entry.title!,
+        source: entry.frameSource,
+        mode: entry.mode as ControlMode,
+        players: entry.players ?? 0,
+        spectators: entry.spectators ?? 0,
+        paused: entry.paused ?? false,
+        uptimeMs: Math.max(0, Date.now() - (entry.startedAt ?? Date.now())),
+        url: entry.url,
+      }));
   };
 
   io.on('connection', (socket) => {
@@ -216,9 +236,9 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       };
     });
 
-    handle('session:list', EmptyMessage, () => {
+    handle('session:list', EmptyMessage, async () => {
       lobby();
-      return { sessions: registry.list(), server: serverInfo };
+      return { sessions: [...registry.list(), ...(await elsewhere())], server: serverInfo };
     });
 
     handle('session:locate', LocateMessage, async ({ sessionId }) => {

@@ -17,8 +17,11 @@ export function pickOrigin(origin: SessionOrigin): SessionOrigin {
 }
 
 export function pickSession(entry: SessionEntry): SessionEntry {
-  const { sessionId, processId, url } = entry;
-  return { sessionId, processId, url, ...pickOrigin(entry) };
+  const { sessionId, processId, url, title, mode, players, spectators, paused, startedAt } = entry;
+  const summary = { title, mode, players, spectators, paused, startedAt };
+  // Only the summary fields given: an absent one is not written as "undefined".
+  const given = Object.entries(summary).filter(([, value]) => value !== undefined);
+  return { sessionId, processId, url, ...pickOrigin(entry), ...Object.fromEntries(given) };
 }
 
 export function pickProcess(load: ProcessLoad): ProcessLoad {

@@ -42,6 +42,15 @@ const SessionSchema = z.object({
   sessionId: z.string().min(1),
   processId: z.string().min(1),
   url: z.string().min(1),
+  title: z.string().optional(),
+  mode: z.string().optional(),
+  players: whole.optional(),
+  spectators: whole.optional(),
+  paused: z
+    .enum(['true', 'false'])
+    .transform((flag) => flag === 'true')
+    .optional(),
+  startedAt: whole.optional(),
 });
 const ProcessSchema = z.object({
   processId: z.string().min(1),

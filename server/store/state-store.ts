@@ -22,8 +22,20 @@ export interface SessionOrigin {
   tickHz: number;
 }
 
-/** A registry entry: which process serves a session, and how the session began. */
-export interface SessionEntry extends SessionOrigin {
+/** How a session looks in the fleet's lobby, as of its process's last registration. */
+export interface SessionSummary {
+  title: string;
+  mode: string;
+  players: number;
+  spectators: number;
+  /** Nobody connected: its world stands still. */
+  paused: boolean;
+  /** When it started (epoch ms: process clocks differ, wall clocks agree well enough). */
+  startedAt: number;
+}
+
+/** A registry entry: which process serves a session, how it began, and how it looks. */
+export interface SessionEntry extends SessionOrigin, Partial<SessionSummary> {
   sessionId: string;
   /** The serving process, unique per process run (a restarted process is a new one). */
   processId: string;

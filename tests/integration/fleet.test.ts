@@ -78,6 +78,22 @@ describe('a fleet of three processes with room for one session each', () => {
     created.slice(1).forEach((c) => expect(serverAt(c.placedAt!).registry.get(c.session.id)));
   });
 
+  it("lists the whole fleet's sessions in any process's lobby, with where each runs", async () => {
+    const lobby = clients.track(await connect(fleet[1]));
+    // Registrations are refreshed at each heartbeat; the counts at creation are enough here.
+    const { sessions } = (await ask(lobby, 'session:list')) as unknown as {
+      sessions: { id: string; url?: string; title: string; mode: string }[];
+    };
+    const byId = new Map(sessions.map((s) => [s.id, s]));
+    expect(sessions).toHaveLength(3);
+    for (const c of created) {
+      const where = c.placedAt ?? fleet[0].url;
+      expect(byId.get(c.session.id)).toMatchObject({ mode: 'solo', title: c.session.id });
+      // Its own session has no url (this server); the others name their server.
+      expect(byId.get(c.session.id)?.url).toBe(where === fleet[1].url ? undefined : where);
+    }
+  });
+
   it('refuses a fourth with NO_CAPACITY, creating nothing anywhere', async () => {
     const lobby = clients.track(await connect(fleet[1]));
     expect(await ask(lobby, 'session:create', { name: 'one-too-many' })).toMatchObject({

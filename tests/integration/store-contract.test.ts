@@ -134,6 +134,24 @@ describe.each(backends)('%s store', (_kind, open) => {
       expect(await store.sessions.lookup('orphan')).toEqual(entry('orphan', 'live'));
     });
 
+    it("keeps a session's lobby summary with its entry, typed as given", async () => {
+      const summary = {
+        title: 'Desert run',
+        mode: 'democracy',
+        players: 3,
+        spectators: 40,
+        paused: false,
+        startedAt: 1_764_000_000_000,
+      };
+      await store.sessions.register({ ...entry('alpha', 'proc-1'), ...summary });
+      expect(await store.sessions.lookup('alpha')).toEqual({
+        ...entry('alpha', 'proc-1'),
+        ...summary,
+      });
+      await store.sessions.register({ ...entry('alpha', 'proc-1'), ...summary, paused: true });
+      expect((await store.sessions.list())[0]).toMatchObject({ paused: true, players: 3 });
+    });
+
     it('keeps only the entry fields of a richer object', async () => {
       await store.sessions.register({ ...entry('alpha', 'proc-1'), extra: 'x' } as SessionEntry);
       expect(await store.sessions.lookup('alpha')).toEqual(entry('alpha', 'proc-1'));
