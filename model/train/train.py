@@ -407,6 +407,12 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
             world.instruct.copy_base(world.base)
         if sprite is not None:
             init_sprites(sprite, splits["train"], frames["train"], cfg)
+            if step >= s["steps"]:  # a new sprite layer on a taken-over stage: its own held-out figures
+                held = splits["heldout"].windows(s["eval_rollout"])
+                eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
+                metrics = evaluate(stage, cfg, world, splits["heldout"], frames["heldout"], eval_idx, device)
+                log(cfg, {"stage": stage, "step": step, "eval": "heldout", **metrics})
+                init = {"from": cfg["init"], "step": step, "sprite": "initialised from the data, not trained"}
         if step >= s["steps"]:
             save(metrics)
     if step >= s["steps"]:
