@@ -238,6 +238,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       width: video.width,
       height: video.height,
       tickHz: video.fps,
+      title: session.title,
+      controlMode: session.control.mode,
+      instructionRule: session.control.options.instructions.rule,
     }),
     summary: (session) => {
       const { title, mode, players, spectators, paused, uptimeMs } = registry.listing(session);

@@ -14,6 +14,8 @@
 import { FrameSource } from '../generator/frame-source';
 import { Logger } from '../log';
 import { SessionRegistry } from '../session/registry';
+import { CONTROL_MODES, INSTRUCTION_RULES } from '../protocol/roles';
+import type { SessionSettings } from '../session/registry';
 import { SessionClaimedError, SessionOrigin, StateStore } from '../store';
 
 export interface FailoverOptions {
@@ -83,7 +85,11 @@ export class Failover {
         continue;
       }
       if (!(await this.claim(sessionId, origin))) continue;
-      await registry.create(sessionId, { seed: origin.seed }, { history, snapshot });
+      await registry.create(
+        sessionId,
+        { seed: origin.seed },
+        { history, snapshot, ...settingsOf(origin) },
+      );
       this.options.log.info('session resumed', {
         sessionId,
         fromTick: history.length,
@@ -124,4 +130,17 @@ export class Failover {
     this.left.add(sessionId);
     this.options.log.warn('orphaned session not resumed', { sessionId, why });
   }
+}
+
+/** The title and control the session ran with, where its log kept them (and they are valid). */
+function settingsOf(origin: SessionOrigin): Pick<SessionSettings, 'title' | 'control'> {
+  const one = <T extends string>(values: readonly T[], value?: string) =>
+    values.find((v) => v === value);
+  return {
+    title: origin.title,
+    control: {
+      mode: one(CONTROL_MODES, origin.controlMode),
+      instructionRule: one(INSTRUCTION_RULES, origin.instructionRule),
+    },
+  };
 }

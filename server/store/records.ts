@@ -12,16 +12,28 @@ import {
 } from './state-store';
 
 export function pickOrigin(origin: SessionOrigin): SessionOrigin {
-  const { seed, frameSource, width, height, tickHz } = origin;
-  return { seed, frameSource, width, height, tickHz };
+  const { seed, frameSource, width, height, tickHz, title, controlMode, instructionRule } = origin;
+  return {
+    seed,
+    frameSource,
+    width,
+    height,
+    tickHz,
+    ...defined({ title, controlMode, instructionRule }),
+  };
+}
+
+/** Only the fields given: an absent one is not stored (nor written as "undefined"). */
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 export function pickSession(entry: SessionEntry): SessionEntry {
   const { sessionId, processId, url, title, mode, players, spectators, paused, startedAt } = entry;
   const summary = { title, mode, players, spectators, paused, startedAt };
-  // Only the summary fields given: an absent one is not written as "undefined".
-  const given = Object.entries(summary).filter(([, value]) => value !== undefined);
-  return { sessionId, processId, url, ...pickOrigin(entry), ...Object.fromEntries(given) };
+  return { sessionId, processId, url, ...pickOrigin(entry), ...defined(summary) };
 }
 
 export function pickProcess(load: ProcessLoad): ProcessLoad {

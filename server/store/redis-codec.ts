@@ -35,6 +35,9 @@ const ORIGIN_SHAPE = {
   width: whole,
   height: whole,
   tickHz: whole,
+  title: z.string().optional(),
+  controlMode: z.string().optional(),
+  instructionRule: z.string().optional(),
 };
 const OriginSchema = z.object(ORIGIN_SHAPE);
 const SessionSchema = z.object({

@@ -20,6 +20,13 @@ export interface SessionOrigin {
   width: number;
   height: number;
   tickHz: number;
+  /**
+   * How the session is run, as of its process's last heartbeat: what a process that
+   * resumes it (failover) runs it with. Absent in logs written before they were kept.
+   */
+  title?: string;
+  controlMode?: string;
+  instructionRule?: string;
 }
 
 /** How a session looks in the fleet's lobby, as of its process's last registration. */

@@ -141,6 +141,9 @@ it("resumes a killed process's generator session from its snapshot and the ticks
   };
   const dreamer = spawnMain({
     ...shared,
+    // Run differently from the heir's defaults: the resumed session keeps its own.
+    CONTROL_MODE: 'anarchy',
+    INSTRUCTION_RULE: 'host',
     SESSIONS: 'dream',
     PORT: '0',
     HOST: '127.0.0.1',
@@ -168,6 +171,8 @@ it("resumes a killed process's generator session from its snapshot and the ticks
     const logged = await heir.store.actions.read('dream');
     const snapshot = (await heir.store.actions.snapshot('dream'))!;
     expect(session.startTick).toBe(logged.length);
+    expect(session.control.mode).toBe('anarchy');
+    expect(session.control.options.instructions.rule).toBe('host');
     expect(snapshot.tick % 10).toBe(0);
     expect(snapshot.tick).toBeGreaterThanOrEqual(30);
     expect(snapshot.tick).toBeLessThanOrEqual(logged.length);

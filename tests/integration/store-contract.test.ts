@@ -275,6 +275,14 @@ describe.each(backends)('%s store', (_kind, open) => {
       expect(await store.actions.read('beta')).toEqual(TICKS);
     });
 
+    it('keeps how the session is run with its origin, and its changes', async () => {
+      const run = { title: 'Co-op night', controlMode: 'democracy', instructionRule: 'vote' };
+      await store.actions.begin('alpha', { ...ORIGIN, ...run });
+      expect(await store.actions.origin('alpha')).toEqual({ ...ORIGIN, ...run });
+      await store.actions.putOrigin('alpha', { ...ORIGIN, ...run, controlMode: 'anarchy' });
+      expect(await store.actions.origin('alpha')).toMatchObject({ controlMode: 'anarchy' });
+    });
+
     it('writes a lost origin again without touching the entries', async () => {
       await logTicks('alpha');
       await store.actions.putOrigin('alpha', ORIGIN);
