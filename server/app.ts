@@ -193,7 +193,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const total = loop.clock.stats().overruns;
     metrics.observeTick(t, total - overruns);
     overruns = total;
-    metrics.consumers.set(registry.all().reduce((n, s) => n + s.video.stats().consumers, 0));
+    metrics.consumers.set(registry.viewers());
     metrics.pausedSessions.set(registry.all().filter((s) => registry.isPaused(s)).length);
   });
   loop.on('stepped', ({ stepMs }) => metrics.observeStep(stepMs));
@@ -221,15 +221,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   );
   const port = listener.port;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  /** Where clients of this process's sessions connect (what the fleet is told). */
+  const publicUrl = config.PUBLIC_URL ?? url;
   const sync = new StoreSync({
     store,
     registry,
     processId,
-    url: config.PUBLIC_URL ?? url,
+    url: publicUrl,
     load: () => ({
       sessions: registry.all().length,
       capacity: registry.sessionCapacity,
-      viewers: registry.all().reduce((n, s) => n + s.video.stats().consumers, 0),
+      viewers: registry.viewers(),
       draining: registry.isDraining,
     }),
     origin: (session) => ({
@@ -243,8 +245,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       instructionRule: session.control.options.instructions.rule,
     }),
     summary: (session) => {
-      const { title, mode, players, spectators, paused, uptimeMs } = registry.listing(session);
-      return { title, mode, players, spectators, paused, startedAt: Date.now() - uptimeMs };
+      const { players, spectators, paused, uptimeMs } = registry.listing(session);
+      return { players, spectators, paused, startedAt: Date.now() - uptimeMs };
     },
     logBufferTicks: config.LOG_BUFFER_TICKS,
     snapshot: (sessionId) => source.snapshot(sessionId),
@@ -259,7 +261,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     registry,
     source,
     processId,
-    url: config.PUBLIC_URL ?? url,
+    url: publicUrl,
     log,
   });
   // Twice per heartbeat: an orphan waits at most a sixth of the TTL past its lapse.

@@ -211,6 +211,11 @@ export class SessionRegistry extends EventEmitter {
     return this.options.pauseWhenEmpty && session.connectedCount() === 0;
   }
 
+  /** Media consumers across the sessions here. */
+  viewers(): number {
+    return this.all().reduce((n, session) => n + session.video.stats().consumers, 0);
+  }
+
   /** The lobby's view of every live session. */
   list(): SessionListing[] {
     return this.all().map((session) => this.listing(session));

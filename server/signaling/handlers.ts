@@ -120,12 +120,12 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     const entries = await options.directory.list().catch(() => []);
     return entries
       .filter((entry) => !registry.has(entry.sessionId) && entry.title !== undefined)
-      .filter((entry) => (CONTROL_MODES as readonly string[]).includes(entry.mode!))
+      .filter((entry) => (CONTROL_MODES as readonly string[]).includes(entry.controlMode!))
       .map((entry) => ({
         id: entry.sessionId,
         title: entry.title!,
         source: entry.frameSource,
-        mode: entry.mode as ControlMode,
+        mode: entry.controlMode as ControlMode,
         players: entry.players ?? 0,
         spectators: entry.spectators ?? 0,
         paused: entry.paused ?? false,

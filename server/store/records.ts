@@ -31,8 +31,8 @@ function defined<T extends object>(fields: T): Partial<T> {
 }
 
 export function pickSession(entry: SessionEntry): SessionEntry {
-  const { sessionId, processId, url, title, mode, players, spectators, paused, startedAt } = entry;
-  const summary = { title, mode, players, spectators, paused, startedAt };
+  const { sessionId, processId, url, players, spectators, paused, startedAt } = entry;
+  const summary = { players, spectators, paused, startedAt };
   return { sessionId, processId, url, ...pickOrigin(entry), ...defined(summary) };
 }
 

@@ -45,8 +45,6 @@ const SessionSchema = z.object({
   sessionId: z.string().min(1),
   processId: z.string().min(1),
   url: z.string().min(1),
-  title: z.string().optional(),
-  mode: z.string().optional(),
   players: whole.optional(),
   spectators: whole.optional(),
   paused: z

@@ -29,10 +29,11 @@ export interface SessionOrigin {
   instructionRule?: string;
 }
 
-/** How a session looks in the fleet's lobby, as of its process's last registration. */
+/**
+ * How a session looks in the fleet's lobby, as of its process's last registration (its
+ * title and control mode are the origin's).
+ */
 export interface SessionSummary {
-  title: string;
-  mode: string;
   players: number;
   spectators: number;
   /** Nobody connected: its world stands still. */

@@ -137,7 +137,7 @@ describe.each(backends)('%s store', (_kind, open) => {
     it("keeps a session's lobby summary with its entry, typed as given", async () => {
       const summary = {
         title: 'Desert run',
-        mode: 'democracy',
+        controlMode: 'democracy',
         players: 3,
         spectators: 40,
         paused: false,
