@@ -31,6 +31,20 @@ export function spawnMain(env: Record<string, string>, netns?: string): ServerPr
   return { child, output, exited };
 }
 
+/**
+ * The main command as a test's own extra process: on loopback, a free port, one media
+ * worker and warnings only, unless `env` says otherwise.
+ */
+export function spawnLocalMain(env: Record<string, string>): ServerProcess {
+  return spawnMain({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MEDIA_WORKERS: '1',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+}
+
 /** The base URL the process announces once it is live; rejects at once if it exits first. */
 export function liveUrl(server: ServerProcess, timeoutMs = 30000): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -13,7 +13,7 @@ import { JoinTokens } from '../../server/session/join-tokens';
 import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
 import { lastReplayedFrame } from '../helpers/replay';
 import { replayFrames } from '../../server/replay/replay';
-import { liveUrl, ServerProcess, spawnMain } from '../helpers/process';
+import { liveUrl, ServerProcess, spawnLocalMain } from '../helpers/process';
 import { ask, connect, startTestServer, waitFor } from '../helpers/server';
 
 const SECRET = 'one-secret-for-the-whole-fleet';
@@ -27,21 +27,10 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   prefix = uniqueKeyPrefix('failover');
-  const shared = {
-    STORE_URL: redis.url,
-    STORE_KEY_PREFIX: prefix,
-    STORE_TTL_MS: String(TTL_MS),
-    JOIN_SECRET: SECRET,
-    CONTROL_MODE: 'solo',
-    FRAME_SOURCE: 'engine',
-  };
-  doomed = spawnMain({
+  const shared = fleetEnv('engine');
+  doomed = spawnLocalMain({
     ...shared,
     SESSIONS: 'world',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MEDIA_WORKERS: '1',
-    LOG_LEVEL: 'warn',
   });
   survivor = await startTestServer({ ...shared, SESSIONS: '' });
 }, 60000);
@@ -54,6 +43,16 @@ afterAll(async () => {
     await deleteKeys(redis.url, prefix);
     await redis.stop();
   }
+});
+
+/** What every process of this suite's fleet shares: one Redis, TTL and secret. */
+const fleetEnv = (frameSource: 'engine' | 'generator') => ({
+  STORE_URL: redis.url,
+  STORE_KEY_PREFIX: prefix,
+  STORE_TTL_MS: String(TTL_MS),
+  JOIN_SECRET: SECRET,
+  CONTROL_MODE: 'solo',
+  FRAME_SOURCE: frameSource,
 });
 
 const tickOf = (
@@ -130,25 +129,16 @@ it("resumes a killed process's engine session elsewhere, byte-identical, and the
 
 it("resumes a killed process's generator session from its snapshot and the ticks since", async () => {
   const shared = {
-    STORE_URL: redis.url,
-    STORE_KEY_PREFIX: prefix,
-    STORE_TTL_MS: String(TTL_MS),
-    JOIN_SECRET: SECRET,
-    CONTROL_MODE: 'solo',
-    FRAME_SOURCE: 'generator',
+    ...fleetEnv('generator'),
     // Every 10 ticks, so the kill lands between two snapshots.
     SNAPSHOT_EVERY_MS: '500',
   };
-  const dreamer = spawnMain({
+  const dreamer = spawnLocalMain({
     ...shared,
     // Run differently from the heir's defaults: the resumed session keeps its own.
     CONTROL_MODE: 'anarchy',
     INSTRUCTION_RULE: 'host',
     SESSIONS: 'dream',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MEDIA_WORKERS: '1',
-    LOG_LEVEL: 'warn',
   });
   const heir = await startTestServer({ ...shared, SESSIONS: '' });
   try {

@@ -8,7 +8,7 @@ import { io, Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { JoinTokens } from '../../server/session/join-tokens';
 import { TickMetadata } from '../../server/session/session';
-import { liveUrl, spawnMain } from '../helpers/process';
+import { liveUrl, spawnLocalMain } from '../helpers/process';
 import { ask, joinAs, Reply, startTestServer, waitFor } from '../helpers/server';
 
 let server: RunningServer;
@@ -68,13 +68,9 @@ async function tickRate(socket: Socket, ms: number): Promise<number> {
 it('refuses a credential-less flood while the existing session keeps its tick rate', async () => {
   // The server in its own process, so the flood's client side does not share its event loop.
   const secret = 'lobby-flood-secret-0123456789';
-  const served = spawnMain({
+  const served = spawnLocalMain({
     SESSIONS: 'home',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MEDIA_WORKERS: '1',
     FRAME_SOURCE: 'engine',
-    LOG_LEVEL: 'warn',
     JOIN_SECRET: secret,
   });
   try {

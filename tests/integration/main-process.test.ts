@@ -4,16 +4,13 @@
  * told, unready, exit once they have left) and shuts down cleanly (transports, workers).
  */
 import { JoinTokens } from '../../server/session/join-tokens';
-import { liveUrl, spawnMain } from '../helpers/process';
+import { liveUrl, spawnLocalMain, spawnMain } from '../helpers/process';
 import { ask, connect, waitFor } from '../helpers/server';
 import type { RunningServer } from '../../server/app';
 
 describe('server/main.ts', () => {
   it('serves the page, then stops cleanly on SIGTERM', async () => {
-    const server = spawnMain({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MEDIA_WORKERS: '1',
+    const server = spawnLocalMain({
       LOG_LEVEL: 'info',
     });
     const { child, output: out, exited } = server;
@@ -48,12 +45,8 @@ describe('server/main.ts', () => {
 
   it('drains on SIGTERM: members told, unready, and it exits once they have left', async () => {
     const secret = 'drain-test-secret-0123456789';
-    const server = spawnMain({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MEDIA_WORKERS: '1',
+    const server = spawnLocalMain({
       FRAME_SOURCE: 'engine',
-      LOG_LEVEL: 'warn',
       JOIN_SECRET: secret,
       DRAIN_TIMEOUT_MS: '20000',
     });

@@ -11,7 +11,7 @@ import { RunningServer } from '../../server/app';
 import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
 import { probeVideo, tempVideoPath } from '../helpers/video';
 import { lastReplayedFrame } from '../helpers/replay';
-import { liveUrl, ServerProcess, spawnMain } from '../helpers/process';
+import { liveUrl, ServerProcess, spawnLocalMain } from '../helpers/process';
 import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
 
 let redis: TestRedis;
@@ -34,13 +34,9 @@ beforeAll(async () => {
     FRAME_SOURCE: 'engine',
   };
   alpha = await startTestServer({ ...shared, SESSIONS: 'world-a' });
-  beta = spawnMain({
+  beta = spawnLocalMain({
     ...shared,
     SESSIONS: 'world-b',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MEDIA_WORKERS: '1',
-    LOG_LEVEL: 'warn',
   });
   betaUrl = await liveUrl(beta);
 });

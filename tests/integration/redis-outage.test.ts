@@ -9,7 +9,7 @@ import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { TickMetadata } from '../../server/session/session';
 import { lastReplayedFrame } from '../helpers/replay';
-import { liveUrl, spawnMain } from '../helpers/process';
+import { liveUrl, spawnLocalMain } from '../helpers/process';
 import { OwnRedis, startOwnRedis, uniqueKeyPrefix } from '../helpers/redis';
 import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
 
@@ -100,11 +100,8 @@ describe.each([5, 20])('a %i s Redis outage', (seconds) => {
 });
 
 it('exits 0 on SIGTERM while Redis is down', async () => {
-  const served = spawnMain({
+  const served = spawnLocalMain({
     SESSIONS: 'stopping',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    MEDIA_WORKERS: '1',
     FRAME_SOURCE: 'engine',
     LOG_LEVEL: 'info',
     STORE_URL: redis.url,
