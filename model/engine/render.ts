@@ -18,7 +18,7 @@ const INFINITY = 1 / 0;
 /** Camera sits this far behind the player and this high above the player's ground. */
 export const CAMERA_BACK = 7;
 export const CAMERA_UP = 3.6;
-const CHARACTER_HEIGHT = 2.1;
+export const CHARACTER_HEIGHT = 2.1;
 const FAR = 170;
 const FIRE_FLAMES = 7;
 

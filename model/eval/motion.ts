@@ -12,22 +12,21 @@
  * about the centre. `forwardFlow` searches the one parameter k = d/(h f) of that warp
  * which best maps the first frame of a clip onto its last (mean absolute difference);
  * + = forward, - = back. Comparing the clip's ends, not frame pairs, keeps the
- * displacement large enough to see. The player sprite stands in the middle columns and
- * is left out.
+ * displacement large enough to see.
+ *
+ * Both leave out the follow box (character-place.ts): the player's character stays put
+ * on screen while the view turns or walks, and would pull the alignment towards no
+ * motion.
  */
 import { horizontalShift } from '../metrics/view-shift';
+import { Box, followBox, HORIZON } from './character-place';
 import type { FrameSize } from './image-metrics';
 /** Module-local aliases: global lookups are very slow inside jest's vm sandbox. */
 const { abs, floor, round } = Math;
 const INFINITY = 1 / 0;
 
-/** The engine's horizon row, as a fraction of the height (model/engine/render.ts). */
-const HORIZON = 0.36;
 /** Rows this close to the horizon barely move; they are skipped. */
 const HORIZON_MARGIN = 4;
-/** Columns (fractions of the width) and first row (fraction of the height) of the player sprite. */
-const SPRITE_COLUMNS = [0.38, 0.62] as const;
-const SPRITE_TOP = 0.45;
 /** Warp parameters tried: k = i * K_STEP for |i| <= K_STEPS (walking 8 ticks gives about 0.006). */
 const K_STEP = 0.0005;
 const K_STEPS = 32;
@@ -44,10 +43,9 @@ export function forwardFlow(before: Uint8Array, after: Uint8Array, size: FrameSi
   const horizon = round(H * HORIZON);
   const top = horizon + HORIZON_MARGIN;
   const centre = W / 2;
-  const spriteFrom = W * SPRITE_COLUMNS[0];
-  const spriteTo = W * SPRITE_COLUMNS[1];
-  const spriteTop = H * SPRITE_TOP;
-  const inSprite = (x: number, y: number) => y > spriteTop && x >= spriteFrom && x < spriteTo;
+  const box = boxOf(size);
+  const inSprite = (x: number, y: number) =>
+    y >= box.top && y < box.bottom && x >= box.left && x < box.right;
   let best = 0;
   let bestCost = INFINITY;
   // Try 0, +1, -1, +2, ... so that on ties the smaller motion wins (a static view reads 0).
@@ -85,10 +83,25 @@ export function forwardFlow(before: Uint8Array, after: Uint8Array, size: FrameSi
   return best;
 }
 
+/** The follow box of a frame size, made once per size. */
+const boxes = new Map<string, Box>();
+function boxOf(size: FrameSize): Box {
+  const key = `${size.width}x${size.height}`;
+  let box = boxes.get(key);
+  if (!box) boxes.set(key, (box = followBox(size)));
+  return box;
+}
+
+/** The horizontal slide of the upper view between two frames, the follow box left out. */
+export function viewShift(before: Uint8Array, after: Uint8Array, size: FrameSize): number {
+  const { width, height } = size;
+  return horizontalShift(before, after, { width, height, exclude: boxOf(size) });
+}
+
 /** Summed horizontal slide of the upper view over a clip, in pixels. */
 export function turnMotion(frames: readonly Uint8Array[], size: FrameSize): number {
   let sum = 0;
-  for (let i = 1; i < frames.length; i++) sum += horizontalShift(frames[i - 1], frames[i], size);
+  for (let i = 1; i < frames.length; i++) sum += viewShift(frames[i - 1], frames[i], size);
   return sum;
 }
 

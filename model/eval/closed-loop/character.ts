@@ -12,15 +12,13 @@
  * frames (the closed-loop report shows the engine's and the blurred frames' rates).
  */
 import { Character, INSTRUCTION_SLOTS } from '../../engine/instructions';
-import { CAMERA_BACK } from '../../engine/render';
 import { SPRITES } from '../../engine/sprites';
+import { characterPlace } from '../character-place';
 import type { FrameSize } from '../image-metrics';
 /** Module-local aliases: global lookups are very slow inside jest's vm sandbox. */
-const { floor, round } = Math;
+const { floor } = Math;
 const INFINITY = 1 / 0;
 
-/** The character's height in world units (CHARACTER_HEIGHT in model/engine/render.ts). */
-const CHARACTER_HEIGHT = 2.1;
 /** At most this relative misfit counts as the character being drawn. */
 export const VISIBLE_RESIDUAL = 0.12;
 /** Feet rows are searched every COARSE_STEP px, then refined every FINE_STEP px around the best two. */
@@ -46,10 +44,9 @@ interface Template {
   colours: Float64Array;
 }
 
-function templates(size: FrameSize): { list: Template[]; spriteHeight: number } {
+function templates(size: FrameSize): Template[] {
   const { width: W } = size;
-  const scale = (W * 0.8) / CAMERA_BACK;
-  const spriteHeight = CHARACTER_HEIGHT * scale;
+  const { spriteHeight } = characterPlace(size);
   const list: Template[] = [];
   for (const character of INSTRUCTION_SLOTS.character) {
     for (const sprite of SPRITES[character]) {
@@ -76,7 +73,7 @@ function templates(size: FrameSize): { list: Template[]; spriteHeight: number } 
       });
     }
   }
-  return { list, spriteHeight };
+  return list;
 }
 
 export class CharacterMatcher {
@@ -88,16 +85,15 @@ export class CharacterMatcher {
   private readonly gains = new Float64Array(3);
 
   constructor(private readonly size: FrameSize) {
-    const { list, spriteHeight } = templates(size);
+    const list = templates(size);
     this.list = list;
     const most = Math.max(...list.map((t) => t.columns.length));
     this.observed = new Float64Array(most * 4);
     this.errors = new Float64Array(most);
     // From feet just under the horizon (the highest jump) to a sprite half below the frame.
-    const horizon = round(size.height * 0.36);
+    const { highestFeet, lowestFeet } = characterPlace(size);
     this.feetRows = [];
-    for (let f = horizon + 8; f <= size.height + spriteHeight / 2; f += COARSE_STEP)
-      this.feetRows.push(f);
+    for (let f = highestFeet; f <= lowestFeet; f += COARSE_STEP) this.feetRows.push(f);
   }
 
   match(frame: Uint8Array): CharacterMatch {

@@ -3,14 +3,14 @@
  * engine, a generator, or degraded engine frames), computed as the frames stream by so
  * a 5-minute play never holds its frames: colour statistics and the detail spectrum
  * of every frame, how much the detail changed from the previous frame, and where the
- * play asks for them the view's horizontal slide, the forward warp, the instruction
+ * play asks for them the view's horizontal slide and the forward warp (both without
+ * the follow box, model/eval/motion.ts), the instruction
  * detectors' reading and the character matcher's.
  */
 import { detailChange, detailSpectrum } from '../../metrics/detail';
-import { horizontalShift } from '../../metrics/view-shift';
 import { frameStats } from '../frame-stats';
 import type { FrameSize } from '../image-metrics';
-import { forwardFlow } from '../motion';
+import { forwardFlow, viewShift } from '../motion';
 import { DetectableSlot, frameFeatures, SlotDetectors, SlotPrediction } from '../detector';
 import { CharacterMatch, CharacterMatcher } from './character';
 
@@ -55,7 +55,7 @@ export class Track {
     this.stats.push(frameStats(frame, null).slice(0, 6));
     this.detail.push(detailSpectrum(frame, size));
     this.change.push(previous ? detailChange(previous, frame, size) : NaN);
-    if (needs.shift && previous) this.shift.set(index, horizontalShift(previous, frame, size));
+    if (needs.shift && previous) this.shift.set(index, viewShift(previous, frame, size));
     if (needs.forwardFrom > 0) {
       const from = this.recent[this.recent.length - needs.forwardFrom];
       this.forward.set(index, forwardFlow(from, frame, size));
