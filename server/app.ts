@@ -8,11 +8,15 @@ import os from 'node:os';
 import { Server as SocketServer } from 'socket.io';
 import { Config } from './config';
 import { Capacity, capacityOf } from './fleet/capacity';
+import { EdgeFeeds } from './fleet/edge-feeds';
+import { EdgeRelays } from './fleet/edge-relays';
 import { Failover } from './fleet/failover';
 import { Placement } from './fleet/placement';
+import { SpectatorSteering } from './fleet/steering';
 import { createFrameSource } from './generator/create-source';
 import { FrameSource } from './generator/frame-source';
 import { Logger } from './log';
+import { RelayMedia } from './media/relay-media';
 import { SessionMedia } from './media/session-media';
 import { WorkerPool } from './media/worker-pool';
 import { Metrics } from './metrics';
@@ -22,7 +26,7 @@ import { JoinTokens } from './session/join-tokens';
 import { LobbyAccess } from './session/lobby-access';
 import { SessionRegistry } from './session/registry';
 import { Session } from './session/session';
-import { broadcastSession, registerHandlers } from './signaling/handlers';
+import { broadcastRelay, broadcastSession, registerHandlers } from './signaling/handlers';
 import { guardedParser } from './signaling/payload-guard';
 import { createStore, StateStore } from './store';
 import { StoreSync } from './store-sync';
@@ -49,6 +53,8 @@ export interface RunningServer {
   processId: string;
   /** Takes over the sessions of processes that died (with Redis). */
   failover: Failover;
+  /** Other processes' sessions relayed here for spectators (with Redis; null alone). */
+  edges: EdgeRelays | null;
   /**
    * Stops taking sessions (the fleet places new ones elsewhere), tells members, and
    * resolves when nobody is connected here or after `withinMs`; `close` follows.
@@ -56,6 +62,11 @@ export interface RunningServer {
   drain(withinMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Viewers one media worker serves by default (VIEWER_CAPACITY). */
+const VIEWERS_PER_WORKER = 500;
+/** How long an edge waits for a session's origin to answer. */
+const EDGE_REQUEST_TIMEOUT_MS = 5000;
 
 /** Socket.IO refuses (and disconnects) anything larger outright; handlers check tighter per-event limits (the largest: a video prompt). */
 const MAX_SOCKET_MESSAGE_BYTES = 320 * 1024;
@@ -148,8 +159,40 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       skipMiddlewares: true,
     },
   });
+  // Spectators across hosts (with Redis): this process pipes its sessions to edges that
+  // ask, and relays other processes' sessions to spectators who connect here.
+  const feeds = new EdgeFeeds({ registry, leaseMs: config.STORE_TTL_MS, log });
+  const edges =
+    store.kind === 'redis'
+      ? new EdgeRelays({
+          bus: store.bus,
+          directory: store.sessions,
+          processId,
+          frameSource: source.name,
+          openMedia: () =>
+            RelayMedia.open(pool, {
+              listenIp: config.MEDIA_LISTEN_IP,
+              announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+            }),
+          spectators: config.MAX_SPECTATORS,
+          inputRateLimit: config.INPUT_RATE_LIMIT,
+          renewMs: config.STORE_TTL_MS / 3,
+          requestTimeoutMs: EDGE_REQUEST_TIMEOUT_MS,
+          lostAfterMs: 3 * config.STORE_TTL_MS,
+          log,
+        })
+      : null;
+  edges?.on('opened', (relay) => broadcastRelay(io, relay));
+  if (edges) {
+    await store.bus.listen(processId, (body) => feeds.handle(body));
+    feeds.start();
+  }
+  const viewerCapacity = config.VIEWER_CAPACITY ?? config.MEDIA_WORKERS * VIEWERS_PER_WORKER;
+  const viewers = () => registry.viewers() + (edges?.viewers() ?? 0);
   registerHandlers(io, {
     registry,
+    edges,
+    steering: new SpectatorSteering(store.sessions, store.processes),
     directory: store.sessions,
     placement: new Placement(store.processes, processId),
     fleet: async () => {
@@ -193,7 +236,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const total = loop.clock.stats().overruns;
     metrics.observeTick(t, total - overruns);
     overruns = total;
-    metrics.consumers.set(registry.viewers());
+    metrics.consumers.set(viewers());
+    metrics.viewersUsed.set(viewers() / viewerCapacity);
+    metrics.edgeRelays.set(edges?.all().length ?? 0);
     metrics.pausedSessions.set(registry.all().filter((s) => registry.isPaused(s)).length);
   });
   loop.on('stepped', ({ stepMs }) => metrics.observeStep(stepMs));
@@ -231,7 +276,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     load: () => ({
       sessions: registry.all().length,
       capacity: registry.sessionCapacity,
-      viewers: registry.viewers(),
+      viewers: viewers(),
+      viewerCapacity,
       draining: registry.isDraining,
     }),
     origin: (session) => ({
@@ -289,6 +335,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     capacity,
     processId,
     failover,
+    edges,
     async drain(withinMs) {
       log.info('draining', { withinMs, sessions: registry.all().length });
       await failover.stop();
@@ -299,6 +346,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     async close() {
       clearInterval(idleSweep);
       await failover.stop();
+      feeds.stop();
+      edges?.closeAll('this server is shutting down');
       await loop.stop();
       await io.close();
       await sync.stop();

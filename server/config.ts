@@ -78,6 +78,12 @@ const ConfigSchema = z.object({
    */
   SESSION_CAPACITY: intIn(1, 10000).optional(),
   MAX_SPECTATORS: intIn(0, 100000).default(500),
+  /**
+   * Most viewers this process's media workers serve, here and as an edge of other
+   * processes' sessions: what spectator steering fills. Unset: 500 per media worker (one
+   * worker held 512 of a 128x128 stream on one core, docs/BENCHMARKS.md).
+   */
+  VIEWER_CAPACITY: intIn(1, 10000000).optional(),
   /** A member whose connection drops keeps its seat, votes and media this long. */
   RECONNECT_WINDOW_MS: intIn(0, 3600000).default(120000),
   /**

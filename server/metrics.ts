@@ -56,7 +56,17 @@ export class Metrics {
   });
   readonly consumers = new Gauge({
     name: 'worldtick_media_consumers',
-    help: 'Media consumers across sessions',
+    help: 'Media consumers across sessions served here and sessions relayed here as an edge',
+    registers: [this.registry],
+  });
+  readonly viewersUsed = new Gauge({
+    name: 'worldtick_viewer_capacity_used_ratio',
+    help: 'Media consumers over VIEWER_CAPACITY (what an edge autoscaler targets)',
+    registers: [this.registry],
+  });
+  readonly edgeRelays = new Gauge({
+    name: 'worldtick_edge_relays',
+    help: "Other processes' sessions relayed here for spectators",
     registers: [this.registry],
   });
 

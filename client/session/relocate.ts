@@ -13,6 +13,7 @@ const ASK_TIMEOUT_MS = 2000;
 export async function locateMoved(
   fleet: readonly string[],
   sessionId: string,
+  role: 'player' | 'spectator',
 ): Promise<string | null> {
   for (const url of fleet) {
     const socket: ServerSocket = io(url, {
@@ -22,7 +23,7 @@ export async function locateMoved(
       timeout: ASK_TIMEOUT_MS,
     });
     try {
-      const { url: now } = await request(socket, 'session:locate', { sessionId });
+      const { url: now } = await request(socket, 'session:locate', { sessionId, role });
       if (now !== location.origin) return now;
     } catch {
       // That one is away too, or does not know the session (yet): ask the next.
@@ -36,6 +37,23 @@ export async function locateMoved(
 /** The session's page on `origin`, joining with `token`. */
 export function pageOn(origin: string, sessionId: string, token: string | null): string {
   const url = new URL(`/s/${sessionId}${location.search}`, origin);
+  url.searchParams.set(STEERED, '1');
   if (token) url.hash = `token=${token}`;
   return url.href;
+}
+
+/** Set on a page the fleet sent here, so it is not sent on again. */
+const STEERED = 'steered';
+
+/**
+ * A spectator's page opened from a link to the session's own server: where the fleet
+ * serves its spectators best (an edge), if that is another server; null to stay.
+ */
+export async function spectatorEdge(
+  socket: ServerSocket,
+  sessionId: string,
+): Promise<string | null> {
+  if (new URLSearchParams(location.search).has(STEERED)) return null;
+  const { url } = await request(socket, 'session:locate', { sessionId, role: 'spectator' });
+  return url === location.origin ? null : url;
 }

@@ -21,7 +21,7 @@ import { renderHud } from './hud';
 import { InstructionsPanel } from './instructions';
 import { renderMembers } from './members';
 import { ModeVotePanel } from './mode-vote';
-import { pageOn, locateMoved } from './relocate';
+import { pageOn, locateMoved, spectatorEdge } from './relocate';
 import { forgetSeat, seatToken, takeSeat } from './seat';
 import { StatsPanel } from './stats';
 
@@ -79,6 +79,12 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
 
   const join = async () => {
     setStatus('joining');
+    // Spectators watch from the fleet's edge with most room; players stay here.
+    const edge =
+      asked.role === 'spectator' &&
+      !seatToken(sessionId) &&
+      (await spectatorEdge(socket, sessionId).catch(() => null));
+    if (edge) return location.replace(pageOn(edge, sessionId, asked.token));
     const joined = await takeSeat(socket, sessionId, asked);
     state.memberId = joined.member.id;
     state.role = joined.member.role;
@@ -115,7 +121,7 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
     const fleet = view?.ctx.joined.fleet ?? [];
     if (socket.connected || closed || fleet.length === 0) return void (relocating = null);
     banner('The server is not answering: looking for the session on another server…');
-    const moved = await locateMoved(fleet, sessionId);
+    const moved = await locateMoved(fleet, sessionId, asked.role);
     if (moved)
       return location.replace(pageOn(moved, sessionId, seatToken(sessionId) ?? asked.token));
     relocating = setTimeout(relocate, RELOCATE_EVERY_MS);

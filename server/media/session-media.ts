@@ -8,9 +8,12 @@
  * Keyframes: the encoder makes one when asked (KeyframeGate), and it is asked whenever
  * mediasoup sends our producer a PLI or FIR, which mediasoup does for a consumer whose
  * transport has just connected (a late joiner) and for viewers that lost the picture.
+ * Edge processes get the same stream through pipes (`openPipe`; their keyframe requests
+ * come back through the pipe).
  *
- * Events: 'reset' (the worker died; the router, producer and every member transport
- * were rebuilt or dropped: members must create their transports again), 'closed'.
+ * Events: 'reset' (the worker died; the router, producer, every member transport and
+ * every pipe were rebuilt or dropped: members must create their transports again, edges
+ * their pipes), 'closed'.
  */
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -27,9 +30,14 @@ import { KeyframeGate } from './keyframe-gate';
 import { LatencyWindow } from './latency-window';
 import type { PlayoutDelay, RtpPacketizer } from './rtp-packetizer';
 import { rtpTimestampOfTick } from '../protocol/rtp-timestamp';
+import { connectPipe, createPipeEnd, endOf, PipeEnd, PipeOffer } from './pipe';
+import { ConsumerParams, TransportParams, ViewerTransports } from './viewer-transports';
 import type { WorkerPool } from './worker-pool';
+import { MediaError } from './media-error';
 
 export type { VideoCodec } from './codecs';
+export type { ConsumerParams, TransportParams } from './viewer-transports';
+export { MediaError } from './media-error';
 
 export interface SessionMediaOptions {
   codec: VideoCodec;
@@ -53,22 +61,10 @@ export interface SessionMediaOptions {
   playoutDelayMaxMs?: number | null;
 }
 
-export interface TransportParams {
-  id: string;
-  iceParameters: types.IceParameters;
-  iceCandidates: types.IceCandidate[];
-  dtlsParameters: types.DtlsParameters;
-}
-
-export interface ConsumerParams {
-  id: string;
-  producerId: string;
-  kind: types.MediaKind;
-  rtpParameters: types.RtpParameters;
-}
-
 export interface SessionMediaStats {
   consumers: number;
+  /** Edge processes this stream is piped to. */
+  pipes: number;
   framesEncoded: number;
   /** Frames not encoded: the previous one was still encoding, or the route was being rebuilt. */
   framesDropped: number;
@@ -84,10 +80,6 @@ export interface SessionMediaStats {
   encoderRestarts: number;
 }
 
-export class MediaError extends Error {
-  override readonly name = 'MediaError';
-}
-
 const DEFAULT_KEYFRAME_INTERVAL_MS = 250;
 /** Cloud play: show each frame as soon as it is decoded. */
 const DEFAULT_PLAYOUT_DELAY_MS = 0;
@@ -100,21 +92,18 @@ interface Route {
   packetizer: RtpPacketizer;
 }
 
-interface MemberMedia {
-  transport: types.WebRtcTransport;
-  consumer?: types.Consumer;
-}
-
 export class SessionMedia extends EventEmitter {
   readonly codec: VideoCodec;
   readonly width: number;
   readonly height: number;
   readonly fps: number;
   private readonly listenInfo: Omit<types.TransportListenInfo, 'protocol'>;
+  private readonly members: ViewerTransports;
+  /** Pipes to edge processes' routers, by edge process id (they close with the router). */
+  private readonly pipes = new Map<string, types.PipeTransport>();
   private encoder: FrameEncoder;
   private readonly keyframes: KeyframeGate;
   private readonly playoutDelay: PlayoutDelay | undefined;
-  private readonly members = new Map<string, MemberMedia>();
   private readonly encodeTimes = new LatencyWindow();
   private route: Route | null = null;
   private encoding = false;
@@ -159,6 +148,7 @@ export class SessionMedia extends EventEmitter {
       announcedAddress: options.announcedAddress,
       portRange: pool.portRange,
     };
+    this.members = new ViewerTransports(this.listenInfo);
     this.encoder = this.createEncoder();
     this.keyframes = new KeyframeGate(options.keyframeIntervalMs ?? DEFAULT_KEYFRAME_INTERVAL_MS);
     this.playoutDelay = playoutDelay(
@@ -236,70 +226,63 @@ export class SessionMedia extends EventEmitter {
   /** A receive transport for the member, replacing any it had. */
   async createTransport(memberId: string): Promise<TransportParams> {
     const { router } = this.currentRoute();
-    this.removeMember(memberId);
-    const transport = await router.createWebRtcTransport({
-      listenInfos: [
-        { protocol: 'udp', ...this.listenInfo },
-        { protocol: 'tcp', ...this.listenInfo },
-      ],
-      preferUdp: true,
-      appData: { memberId },
-    });
-    if (this.closed || this.route?.router !== router) {
-      transport.close();
-      throw new MediaError('session media was reset or closed while creating the transport');
-    }
-    // A failed or closed DTLS session never recovers: free the transport at once.
-    transport.on('dtlsstatechange', (state) => {
-      if (state === 'failed' || state === 'closed') this.removeTransport(memberId, transport);
-    });
-    transport.observer.on('close', () => this.removeTransport(memberId, transport));
-    this.members.set(memberId, { transport });
-    return {
-      id: transport.id,
-      iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
-      dtlsParameters: transport.dtlsParameters,
-    };
+    return this.members.create(
+      memberId,
+      router,
+      () => !this.closed && this.route?.router === router,
+    );
   }
 
   async connectTransport(memberId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
-    await this.memberMedia(memberId).transport.connect({ dtlsParameters });
+    await this.members.connect(memberId, dtlsParameters);
   }
 
   /** A consumer of the session's producer on the member's transport (replacing any it had). */
   async consume(memberId: string, rtpCapabilities: types.RtpCapabilities): Promise<ConsumerParams> {
-    const member = this.memberMedia(memberId);
     const { router, producer } = this.currentRoute();
-    if (!router.canConsume({ producerId: producer.id, rtpCapabilities })) {
-      throw new MediaError(
-        `member "${memberId}" cannot receive ${this.codec.toUpperCase()}: ` +
-          `its rtpCapabilities must include ${producer.rtpParameters.codecs[0].mimeType}`,
-      );
-    }
-    member.consumer?.close();
-    const consumer = await member.transport.consume({ producerId: producer.id, rtpCapabilities });
-    member.consumer = consumer;
-    return {
-      id: consumer.id,
-      producerId: producer.id,
-      kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters,
-    };
+    return this.members.consume(memberId, router, producer, rtpCapabilities);
   }
 
   /** Closes the member's transport and with it its consumer. */
   removeMember(memberId: string): void {
-    const member = this.members.get(memberId);
-    if (!member) return;
-    this.members.delete(memberId);
-    member.transport.close();
+    this.members.remove(memberId);
+  }
+
+  /**
+   * Sends the stream to an edge process's router through a pipe to its end `edge`
+   * (replacing any pipe to that edge): what the edge needs to receive it comes back.
+   */
+  async openPipe(edgeId: string, edge: PipeEnd): Promise<PipeOffer> {
+    const { router, producer } = this.currentRoute();
+    this.closePipe(edgeId);
+    const transport = await createPipeEnd(router, this.listenInfo);
+    try {
+      await connectPipe(transport, edge);
+      const consumer = await transport.consume({ producerId: producer.id });
+      if (this.closed || this.route?.router !== router)
+        throw new MediaError('session media was reset or closed while opening the pipe');
+      transport.observer.on('close', () => {
+        if (this.pipes.get(edgeId) === transport) this.pipes.delete(edgeId);
+      });
+      this.pipes.set(edgeId, transport);
+      return {
+        ...endOf(transport),
+        producer: { id: producer.id, kind: consumer.kind, rtpParameters: consumer.rtpParameters },
+      };
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+  }
+
+  closePipe(edgeId: string): void {
+    this.pipes.get(edgeId)?.close();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const memberId of [...this.members.keys()]) this.removeMember(memberId);
+    this.members.removeAll();
     this.route?.router.close();
     this.route = null;
     this.encoder.close();
@@ -307,12 +290,9 @@ export class SessionMedia extends EventEmitter {
   }
 
   stats(): SessionMediaStats {
-    let consumers = 0;
-    for (const member of this.members.values()) {
-      if (member.consumer && !member.consumer.closed) consumers++;
-    }
     return {
-      consumers,
+      consumers: this.members.consumers(),
+      pipes: this.pipes.size,
       ...this.counters,
       encodeMs: { p50: this.encodeTimes.percentile(50), p99: this.encodeTimes.percentile(99) },
     };
@@ -371,7 +351,8 @@ export class SessionMedia extends EventEmitter {
   private async reset(router: types.Router): Promise<void> {
     if (this.closed || this.route?.router !== router) return;
     this.route = null;
-    this.members.clear();
+    this.members.forget();
+    this.pipes.clear();
     try {
       const route = await this.openRoute();
       if (this.closed) {
@@ -395,18 +376,5 @@ export class SessionMedia extends EventEmitter {
         'session media is being reset after its worker died; retry after "reset"',
       );
     return this.route;
-  }
-
-  private memberMedia(memberId: string): MemberMedia {
-    const member = this.members.get(memberId);
-    if (!member) {
-      throw new MediaError(`member "${memberId}" has no transport; call createTransport first`);
-    }
-    return member;
-  }
-
-  private removeTransport(memberId: string, transport: types.WebRtcTransport): void {
-    if (this.members.get(memberId)?.transport === transport) this.members.delete(memberId);
-    if (!transport.closed) transport.close();
   }
 }

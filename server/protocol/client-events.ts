@@ -73,7 +73,11 @@ export const CreateSessionMessage = z.object({
 
 export type CreateSessionMessage = z.infer<typeof CreateSessionMessage>;
 
-export const LocateMessage = z.object({ sessionId: SessionId });
+export const LocateMessage = z.object({
+  sessionId: SessionId,
+  /** Who asks: players are sent to the session's own server, spectators to the fleet's best edge. */
+  role: z.enum(['player', 'spectator']).default('player'),
+});
 
 export const InviteMessage = z.object({
   sessionId: SessionId,

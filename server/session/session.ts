@@ -12,7 +12,6 @@
  * Events: 'tick' (TickRecord), 'roster' (who is here, after a change), 'member'
  * (joined or resumed), 'memberLeft' (id), 'draining' (ms until it ends), 'closed' (reason).
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ControlOptionsInput } from './control/options';
 import { ControlMode, Outcome } from './control/policy';
@@ -26,27 +25,12 @@ import {
   VocabularyCodec,
 } from '../protocol/vocabulary';
 import { JoinClaims, Role } from './join-tokens';
-import { RateLimiter } from './rate-limiter';
+import { Capacity, Member, Seats } from './seats';
 import { SessionVideo } from './session-video';
 
 export type { Role };
 
-export interface Member {
-  readonly id: string;
-  /** Who the join token was issued to (a display name). */
-  readonly name: string;
-  readonly role: Role;
-  /** The id of the join token the seat was taken with: only that token resumes it. */
-  readonly tokenId: string;
-  /** Secret that lets this member reclaim its identity after a dropped connection. */
-  readonly resumeToken: string;
-  readonly limiter: RateLimiter;
-  /** False while the member's connection is down (inside the reconnection window). */
-  connected: boolean;
-}
-
-/** How many members of each role a session admits. */
-export type Capacity = Record<Role, number>;
+export type { Capacity, Member };
 
 /** One tick of one session, made once by `present`: its decision and how its frame went out. */
 export interface TickRecord {
@@ -108,9 +92,9 @@ export class Session extends EventEmitter {
   readonly control: ControlRoom;
   /** 0, or the tick a resumed session went on from (its log before that is another process's). */
   readonly startTick: number;
-  private readonly members = new Map<string, Member>();
-  /** Seats taken with each join token (by its id), held to the token's `joins` cap. */
-  private readonly tokenJoins = new Map<string, number>();
+  private readonly members: Seats;
+  /** Spectators watching through other processes' edges, by edge process id. */
+  private readonly edgeViewers = new Map<string, number>();
   private readonly now: () => number;
   private ticks = 0;
   private closed = false;
@@ -128,6 +112,11 @@ export class Session extends EventEmitter {
     this.ticks = this.startTick;
     this.control = new ControlRoom(options.vocabulary, options.control, this.startTick);
     this.now = options.now ?? (() => performance.now());
+    this.members = new Seats(id, {
+      capacity: options.capacity,
+      inputRateLimit: options.inputRateLimit,
+      now: this.now,
+    });
     this.title = options.title;
     this.startedAt = this.now();
   }
@@ -142,105 +131,79 @@ export class Session extends EventEmitter {
   }
 
   memberList(): Member[] {
-    return [...this.members.values()];
+    return this.members.list();
   }
 
-  /** Who is here: hosts and players by name, spectators counted. */
+  /** Who is here: hosts and players by name, spectators counted (edges' included). */
   roster(): MembersMessage {
-    const members = [...this.members.values()];
+    const members = this.members.list();
+    let spectators = members.filter((m) => m.role === 'spectator').length;
+    for (const count of this.edgeViewers.values()) spectators += count;
     return {
       sessionId: this.id,
       members: members
         .filter((m) => m.role !== 'spectator')
         .map(({ id, name, role, connected }) => ({ id, name, role, connected })),
-      spectators: members.filter((m) => m.role === 'spectator').length,
+      spectators,
     };
   }
 
   memberCount(): number {
-    return this.members.size;
+    return this.members.list().length;
   }
 
+  /** Members connected here, and spectators connected through edges. */
   connectedCount(): number {
-    return [...this.members.values()].filter((m) => m.connected).length;
+    let count = this.members.connectedCount();
+    for (const viewers of this.edgeViewers.values()) count += viewers;
+    return count;
+  }
+
+  /** How many spectators watch through the edge process `edgeId` (0: none any more). */
+  setEdgeViewers(edgeId: string, viewers: number): void {
+    if ((this.edgeViewers.get(edgeId) ?? 0) === viewers) return;
+    if (viewers > 0) this.edgeViewers.set(edgeId, viewers);
+    else this.edgeViewers.delete(edgeId);
+    this.rosterChanged = true;
   }
 
   /** A new seat for the bearer of a verified join token. */
   join(claims: JoinClaims): Member {
     this.assertOpen();
-    const { role, sub: name, jti: tokenId, joins: cap } = claims;
-    const taken = [...this.members.values()].filter((m) => m.role === role).length;
-    if (taken >= this.options.capacity[role]) {
-      throw new WireError(
-        'SESSION_FULL',
-        `session "${this.id}" has no free ${role} seat (${this.options.capacity[role]} max)`,
-      );
-    }
-    const used = this.tokenJoins.get(tokenId) ?? 0;
-    if (cap > 0 && used >= cap)
-      throw new WireError('FORBIDDEN', `this invite admits ${cap} join(s) and has been used`);
-    this.tokenJoins.set(tokenId, used + 1);
-    const member: Member = {
-      id: randomUUID(),
-      name,
-      role,
-      tokenId,
-      resumeToken: randomUUID(),
-      limiter: new RateLimiter(this.options.inputRateLimit, this.now()),
-      connected: true,
-    };
-    this.members.set(member.id, member);
-    this.control.join(member.id, role);
+    const member = this.members.take(claims);
+    this.control.join(member.id, member.role);
     this.rosterChanged = true;
     this.emit('member', member);
     return member;
   }
 
   /**
-   * The member holding `resumeToken`, reconnected: same identity, role, votes and media.
-   * Only with the join token that member took its seat with (a stolen resume token is
-   * useless with any other), and refused while that member is still connected (a copied
-   * token, a duplicated tab), before anything changes.
+   * The member holding `resumeToken`, reconnected: same identity, role, votes and media
+   * (see Seats.resume for who may).
    */
   resume(resumeToken: string, claims: Pick<JoinClaims, 'jti' | 'sub' | 'role'>): Member {
     this.assertOpen();
-    const member = this.withResumeToken(resumeToken);
-    if (!member)
-      throw new WireError(
-        'FORBIDDEN',
-        'nothing to resume: the reconnection window has passed; join again',
-      );
-    if (member.tokenId !== claims.jti || member.name !== claims.sub || member.role !== claims.role)
-      throw new WireError('FORBIDDEN', 'that resume token belongs to another join token');
-    if (member.connected)
-      throw new WireError('FORBIDDEN', 'that membership is connected elsewhere; join again');
-    member.connected = true;
+    const member = this.members.resume(resumeToken, claims);
     this.control.setConnected(member.id, true);
     this.rosterChanged = true;
     this.emit('member', member);
     return member;
   }
 
-  /** The member whose resume secret this is (compared in constant time). */
+  /** The member whose resume secret this is. */
   withResumeToken(resumeToken: string): Member | undefined {
-    const given = Buffer.from(resumeToken);
-    return [...this.members.values()].find((m) => {
-      const held = Buffer.from(m.resumeToken);
-      return held.length === given.length && timingSafeEqual(held, given);
-    });
+    return this.members.withResumeToken(resumeToken);
   }
 
   /** The member's connection dropped: its keys are released, its seat and votes kept. */
   away(memberId: string): void {
-    const member = this.members.get(memberId);
-    if (!member) return;
-    member.connected = false;
+    if (!this.members.away(memberId)) return;
     this.control.setConnected(memberId, false);
     this.rosterChanged = true;
   }
 
   leave(memberId: string): void {
-    if (!this.members.delete(memberId)) return;
+    if (!this.members.remove(memberId)) return;
     this.control.leave(memberId);
     this.video.removeMember(memberId);
     this.rosterChanged = true;
@@ -313,8 +276,9 @@ export class Session extends EventEmitter {
   close(reason = 'closed'): void {
     if (this.closed) return;
     this.closed = true;
-    for (const id of this.members.keys()) this.emit('memberLeft', id);
+    for (const id of this.members.ids()) this.emit('memberLeft', id);
     this.members.clear();
+    this.edgeViewers.clear();
     this.video.close();
     this.emit('closed', reason);
   }

@@ -14,14 +14,19 @@ import { z } from 'zod';
 import { Logger } from '../log';
 import { ErrorLog } from './error-log';
 import { checkPayload } from './payload-guard';
-import { VIDEO_CLOCK_RATE } from '../protocol/rtp-timestamp';
+import { rtpTimestampOfTick, VIDEO_CLOCK_RATE } from '../protocol/rtp-timestamp';
 import { toWireError, WireError } from '../session/errors';
-import { JoinTokens } from '../session/join-tokens';
+import { JoinClaims, JoinTokens } from '../session/join-tokens';
 import { LobbyAccess } from '../session/lobby-access';
 import { RateLimiter } from '../session/rate-limiter';
 import { SessionRegistry } from '../session/registry';
+import type { StreamViewers } from '../session/session-video';
 import { Member, Session, tickMessage, TickRecord } from '../session/session';
+import { viewOf } from '../fleet/edge-feeds';
+import type { EdgeRelay, RelayClose } from '../fleet/edge-relay';
+import type { EdgeRelays } from '../fleet/edge-relays';
 import type { Placement } from '../fleet/placement';
+import type { SpectatorSteering } from '../fleet/steering';
 import type { SessionDirectory } from '../store';
 import { CONTROL_MODES, ControlMode } from '../protocol/roles';
 import type { ServerInfo, SessionListing } from '../protocol/server-events';
@@ -61,6 +66,10 @@ export interface SignalingOptions {
   directory: SessionDirectory;
   /** Where a session goes when this process has no room for it. */
   placement: Placement;
+  /** Sessions of other processes watched from here (with Redis; null alone). */
+  edges: EdgeRelays | null;
+  /** Where a spectator of a session is best served. */
+  steering: SpectatorSteering;
   /** The other live processes' URLs (empty alone, or while the store is away). */
   fleet: () => Promise<string[]>;
   tokens: JoinTokens;
@@ -81,6 +90,16 @@ interface Binding {
   sessionId: string;
   memberId: string;
   resumeToken: string;
+  /** A spectator of a session served elsewhere, watching through this process (an edge). */
+  edge?: true;
+}
+
+/** Where a member's seat is: a session served here, or an edge relay of one served elsewhere. */
+interface Place {
+  withResumeToken(resumeToken: string): Member | undefined;
+  resume(resumeToken: string, claims: Pick<JoinClaims, 'jti' | 'sub' | 'role'>): Member;
+  away(memberId: string): void;
+  leave(memberId: string): void;
 }
 
 type Ack = (response: unknown) => void;
@@ -104,15 +123,21 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
   /** Members whose connection dropped, by member id: their removal when the window ends. */
   const leaving = new Map<string, NodeJS.Timeout>();
 
-  const attach = (socket: Socket, session: Session, member: Member) => {
+  const attach = (socket: Socket, sessionId: string, member: Member, edge = false) => {
     clearTimeout(leaving.get(member.id));
     leaving.delete(member.id);
     socket.data.binding = {
-      sessionId: session.id,
+      sessionId,
       memberId: member.id,
       resumeToken: member.resumeToken,
+      ...(edge && { edge: true as const }),
     } satisfies Binding;
-    return socket.join(roomOf(session.id));
+    return socket.join(roomOf(sessionId));
+  };
+  /** The member's place, or undefined once it is gone. */
+  const placeOf = (b: Binding): Place | undefined => {
+    if (!b.edge) return registry.has(b.sessionId) ? registry.get(b.sessionId) : undefined;
+    return options.edges?.has(b.sessionId) ? options.edges.get(b.sessionId) : undefined;
   };
 
   /** The fleet's other sessions, as their processes last registered them (none alone). */
@@ -146,6 +171,11 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     const joined = (): { session: Session; member: Member } => {
       const b = binding();
       if (!b) throw new WireError('NOT_JOINED', 'join a session first');
+      if (b.edge)
+        throw new WireError(
+          'FORBIDDEN',
+          'spectators watch; they cannot steer, propose, vote or close the session',
+        );
       const session = registry.get(b.sessionId);
       return { session, member: session.member(b.memberId) };
     };
@@ -188,11 +218,16 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       void socket.leave(roomOf(restored.sessionId));
       const proof: unknown = socket.handshake.auth?.resume;
       try {
-        const session = registry.get(restored.sessionId);
-        const member = typeof proof === 'string' ? session.withResumeToken(proof) : undefined;
-        if (member?.id === restored.memberId) {
+        const place = placeOf(restored);
+        const member = typeof proof === 'string' ? place?.withResumeToken(proof) : undefined;
+        if (place && member?.id === restored.memberId) {
           const claims = { jti: member.tokenId, sub: member.name, role: member.role };
-          void attach(socket, session, session.resume(member.resumeToken, claims));
+          void attach(
+            socket,
+            restored.sessionId,
+            place.resume(member.resumeToken, claims),
+            restored.edge,
+          );
         }
       } catch {
         // The session or the seat is gone: the client joins again.
@@ -241,19 +276,19 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
       return { sessions: [...registry.list(), ...(await elsewhere())], server: serverInfo };
     });
 
-    handle('session:locate', LocateMessage, async ({ sessionId }) => {
+    handle('session:locate', LocateMessage, async ({ sessionId, role }) => {
       lobby();
-      const entry = await options.directory.lookup(sessionId);
-      if (!entry)
-        throw new WireError('UNKNOWN_SESSION', `no process serves session "${sessionId}"`);
-      return { sessionId, url: entry.url };
+      return { sessionId, url: await options.steering.locate(sessionId, role) };
     });
 
     handle('session:invite', InviteMessage, async ({ sessionId, role, name }) => {
       lobby();
-      registry.get(sessionId);
+      // A spectator of a session served elsewhere may watch it here (an edge).
+      const watchable = role === 'spectator' && options.edges !== null;
+      if (!registry.has(sessionId) && !(watchable && (await options.directory.lookup(sessionId))))
+        throw new WireError('UNKNOWN_SESSION', `no session "${sessionId}"`);
       const b = binding();
-      const isHost = b?.sessionId === sessionId && joined().member.role === 'host';
+      const isHost = b?.sessionId === sessionId && !b.edge && joined().member.role === 'host';
       if (!isHost && !options.openInvites)
         throw new WireError('FORBIDDEN', 'only the session host can invite');
       return { token: await tokens.issue(sessionId, role, name) };
@@ -285,14 +320,18 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     });
     const joinWith = async (token: string, resume: string | undefined) => {
       const claims = await tokens.verify(token);
-      const session = registry.get(claims.sid);
-      const member = resume ? session.resume(resume, claims) : session.join(claims);
-      await attach(socket, session, member);
+      const seat =
+        registry.has(claims.sid) || !options.edges
+          ? joinHere(claims, resume)
+          : await joinEdge(options.edges, claims, resume);
+      const { member, view } = seat;
+      await attach(socket, claims.sid, member, seat.edge);
       log.info('member joined', {
-        sessionId: session.id,
+        sessionId: claims.sid,
         memberId: member.id,
         role: member.role,
         resumed: Boolean(resume),
+        edge: seat.edge,
       });
       return {
         member: {
@@ -302,23 +341,36 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
           resumeToken: member.resumeToken,
         },
         session: {
-          id: session.id,
-          title: session.title,
-          tick: session.tick,
-          instructionRule: session.control.options.instructions.rule,
+          id: claims.sid,
+          title: view.title,
+          tick: view.tick,
+          instructionRule: view.instructionRule,
           vocabulary,
           openInvites: options.openInvites,
         },
-        members: session.roster(),
+        members: view.roster,
         fleet: await options.fleet(),
         video: {
           ...options.video,
           clockRate: VIDEO_CLOCK_RATE,
-          rtpTimestampAtTickZero: registry.media(session.id).rtpTimestampOfTick(0),
+          rtpTimestampAtTickZero: rtpTimestampOfTick(0, options.video.fps),
           rtpTicksPerTick: VIDEO_CLOCK_RATE / options.video.fps,
-          rtpCapabilities: registry.media(session.id).rtpCapabilities,
+          rtpCapabilities: seat.rtpCapabilities,
         },
       };
+    };
+    /** A seat in a session served here. */
+    const joinHere = (claims: JoinClaims, resume: string | undefined) => {
+      const session = registry.get(claims.sid);
+      const member = resume ? session.resume(resume, claims) : session.join(claims);
+      const { rtpCapabilities } = registry.media(session.id);
+      return { member, view: viewOf(session), rtpCapabilities, edge: false };
+    };
+    /** A spectator seat in a session served elsewhere, watched through this process. */
+    const joinEdge = async (edges: EdgeRelays, claims: JoinClaims, resume: string | undefined) => {
+      const { relay, member } = await edges.join(claims, resume);
+      const { rtpCapabilities } = relay.video;
+      return { member, view: relay.session, rtpCapabilities, edge: true };
     };
 
     handle('leave', EmptyMessage, () => {
@@ -366,8 +418,12 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
 
     /** The member's session's video: media requests go there, not through the session. */
     const joinedMedia = () => {
-      const { session, member } = joined();
-      return { video: registry.media(session.id), memberId: member.id };
+      const b = binding();
+      if (!b) throw new WireError('NOT_JOINED', 'join a session first');
+      const video: StreamViewers = b.edge
+        ? options.edges!.get(b.sessionId).video
+        : registry.media(b.sessionId);
+      return { video, memberId: b.memberId };
     };
     handle('media:createTransport', EmptyMessage, async () => {
       const { video, memberId } = joinedMedia();
@@ -386,29 +442,22 @@ export function registerHandlers(io: Server, options: SignalingOptions): void {
     const leave = (b: Binding) => {
       socket.data.binding = undefined;
       void socket.leave(roomOf(b.sessionId));
-      try {
-        registry.get(b.sessionId).leave(b.memberId);
-        log.info('member left', { sessionId: b.sessionId, memberId: b.memberId });
-      } catch {
-        // The session is already gone.
-      }
+      const place = placeOf(b);
+      if (!place) return; // the session is already gone
+      place.leave(b.memberId);
+      log.info('member left', { sessionId: b.sessionId, memberId: b.memberId });
     };
 
     socket.on('disconnect', () => {
       const b = binding();
-      if (!b) return;
-      let session: Session;
-      try {
-        session = registry.get(b.sessionId);
-      } catch {
-        return;
-      }
-      session.away(b.memberId);
+      const place = b && placeOf(b);
+      if (!b || !place) return;
+      place.away(b.memberId);
       leaving.set(
         b.memberId,
         setTimeout(() => {
           leaving.delete(b.memberId);
-          session.leave(b.memberId);
+          place.leave(b.memberId);
           log.info('member gone', { sessionId: b.sessionId, memberId: b.memberId });
         }, options.reconnectWindowMs).unref(), // never keeps a stopping process alive
       );
@@ -444,6 +493,27 @@ export function broadcastSession(
     io.in(room).socketsLeave(room);
   });
   session.video.on('reset', () => to().emit('media:reset'));
+}
+
+/**
+ * Wires an edge relay to its spectators here: their media is rebuilt after the relay
+ * piped again, and they leave when it closes (told so, unless the origin's own
+ * `session:closed` broadcast already reached them).
+ */
+export function broadcastRelay(io: Server, relay: EdgeRelay): void {
+  const room = roomOf(relay.sessionId);
+  relay.on('reset', () => io.local.to(room).emit('media:reset'));
+  relay.on('closed', ({ reason, tellSpectators }: RelayClose) => {
+    if (tellSpectators)
+      io.local.to(room).emit('session:closed', { sessionId: relay.sessionId, reason });
+    for (const socket of io.of('/').sockets.values()) {
+      const binding = socket.data.binding as Binding | undefined;
+      if (binding?.edge && binding.sessionId === relay.sessionId) {
+        socket.data.binding = undefined;
+        void socket.leave(room);
+      }
+    }
+  });
 }
 
 export function roomOf(sessionId: string): string {

@@ -72,3 +72,17 @@ export function redactUrl(url: string): string {
     return '(unparseable URL)';
   }
 }
+
+/**
+ * A fleet request that failed: the other process answered with an error (its `code`),
+ * or nobody listens under that process id (NO_PROCESS), or no answer came in time (TIMEOUT).
+ */
+export class FleetRequestError extends Error {
+  override readonly name = 'FleetRequestError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -11,6 +11,7 @@ import { StateStore } from './state-store';
 export * from './state-store';
 export {
   ActionLogOrderError,
+  FleetRequestError,
   SessionClaimedError,
   StoreDataError,
   StoreUnavailableError,

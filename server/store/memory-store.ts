@@ -6,6 +6,7 @@
  */
 import { assertNextTick, SessionClaimedError } from './errors';
 import { ExpiringMap } from './expiring-map';
+import { MemoryBus } from './fleet-bus';
 import { pickEntry, pickMember, pickOrigin, pickProcess, pickSession } from './records';
 import {
   ActionLog,
@@ -166,6 +167,7 @@ export class MemoryStore implements StateStore {
   readonly processes: ProcessDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog = new MemoryActionLog();
+  readonly bus = new MemoryBus();
   /** In this process's memory: always there. */
   readonly available = true;
 

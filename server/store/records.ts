@@ -37,8 +37,8 @@ export function pickSession(entry: SessionEntry): SessionEntry {
 }
 
 export function pickProcess(load: ProcessLoad): ProcessLoad {
-  const { processId, url, sessions, capacity, viewers, draining } = load;
-  return { processId, url, sessions, capacity, viewers, draining };
+  const { processId, url, sessions, capacity, viewers, viewerCapacity, draining } = load;
+  return { processId, url, sessions, capacity, viewers, viewerCapacity, draining };
 }
 
 export function pickMember(member: PresenceMember): PresenceMember {

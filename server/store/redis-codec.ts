@@ -59,6 +59,7 @@ const ProcessSchema = z.object({
   sessions: whole,
   capacity: whole,
   viewers: whole,
+  viewerCapacity: whole,
   draining: z.enum(['true', 'false']).transform((flag) => flag === 'true'),
 });
 const SnapshotSchema = z.object({

@@ -14,6 +14,7 @@
  *   snapshot:<sessionId>          hash   the latest SessionSnapshot: tick, bytes (base64)
  *   socket.io                     stream Socket.IO adapter messages (and its pub/sub channels)
  *   sio:session:<pid>             string Socket.IO connection-state recovery sessions
+ *   bus:<processId>, bus:reply:*  pub/sub fleet requests and their replies (redis-bus.ts)
  *
  * The log is kept until the session id begins again; nothing trims it (one short entry
  * per tick: about 4 MB per session-hour at 20 Hz).
@@ -42,6 +43,7 @@ import {
   entryId,
   toFields,
 } from './redis-codec';
+import { RedisBus } from './redis-bus';
 import { RedisClient, RedisExpiringRecords } from './redis-expiring-records';
 import {
   ActionLog,
@@ -252,6 +254,7 @@ export class RedisStore implements StateStore {
   readonly processes: ProcessDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog;
+  readonly bus: RedisBus;
 
   private constructor(
     private readonly client: RedisClient,
@@ -265,6 +268,7 @@ export class RedisStore implements StateStore {
     this.processes = new RedisProcesses(client, ttlMs, prefix);
     this.presence = new RedisPresence(client, ttlMs, prefix);
     this.actions = new RedisActionLog(client, prefix);
+    this.bus = new RedisBus(client, prefix);
   }
 
   get available(): boolean {
@@ -318,6 +322,7 @@ export class RedisStore implements StateStore {
 
   /** Waits for pending writes when Redis is there; drops them when it is not. */
   async close(): Promise<void> {
+    await this.bus.close();
     if (!this.client.isReady) {
       if (this.client.isOpen) this.client.destroy();
       return;

@@ -75,8 +75,10 @@ export interface ProcessLoad {
   sessions: number;
   /** Most sessions it ticks within its budget (measured at start-up, or configured). */
   capacity: number;
-  /** Media consumers across its sessions. */
+  /** Media consumers across its sessions and the sessions it relays as an edge. */
   viewers: number;
+  /** Most viewers its media workers serve (VIEWER_CAPACITY): what spectator steering fills. */
+  viewerCapacity: number;
   /** Shutting down: it takes no new session. */
   draining: boolean;
 }
@@ -163,6 +165,18 @@ export interface ActionLog {
   length(sessionId: string): Promise<number>;
 }
 
+/**
+ * Requests from one process of the fleet to another, by process id: how an edge asks a
+ * session's origin for its stream. Bodies are plain JSON; the receiver validates them.
+ * A handler's thrown error reaches the asker as a FleetRequestError with the error's
+ * `code` (if it has one); no process listening, or no answer in time, rejects too.
+ */
+export interface FleetBus {
+  /** Answers requests addressed to `processId` (one handler per process). */
+  listen(processId: string, handler: (body: unknown) => Promise<unknown>): Promise<void>;
+  request(processId: string, body: unknown, timeoutMs: number): Promise<unknown>;
+}
+
 /** What `new socket.io.Server({ adapter })` takes; undefined: Socket.IO's in-process adapter. */
 export type SocketAdapterFactory = ServerOptions['adapter'] | undefined;
 
@@ -181,6 +195,7 @@ export interface StateStore {
   readonly processes: ProcessDirectory;
   readonly presence: PresenceStore;
   readonly actions: ActionLog;
+  readonly bus: FleetBus;
   /**
    * The adapter for this process's Socket.IO server: room broadcasts reach clients of
    * every process sharing the store, and connection-state recovery works across them.

@@ -102,7 +102,9 @@ export class RtpTap {
     );
   }
 
-  static async open(media: SessionMedia): Promise<RtpTap> {
+  /** Taps the producer `producerId` of `media.router` (a session's stream, or an edge's copy). */
+  static async open(media: { router: types.Router; producerId: string | null }): Promise<RtpTap> {
+    if (!media.producerId) throw new Error('the stream has no producer yet');
     const transport = await media.router.createDirectTransport();
     const consumer = await transport.consume({
       producerId: media.producerId,

@@ -8,6 +8,7 @@ import {
   ActionLogEntry,
   ActionLogOrderError,
   createStore,
+  FleetRequestError,
   PresenceMember,
   ProcessLoad,
   SessionClaimedError,
@@ -165,6 +166,7 @@ describe.each(backends)('%s store', (_kind, open) => {
       sessions,
       capacity: 4,
       viewers: 3 * sessions,
+      viewerCapacity: 1000,
       draining,
     });
     const byProcess = (loads: ProcessLoad[]) =>
@@ -194,6 +196,41 @@ describe.each(backends)('%s store', (_kind, open) => {
     it('keeps only the load fields of a richer object', async () => {
       await store.processes.announce({ ...load('proc-1', 1), extra: 'x' } as ProcessLoad);
       expect(await store.processes.list()).toEqual([load('proc-1', 1)]);
+    });
+  });
+
+  describe('fleet bus', () => {
+    const never = () => new Promise<never>(() => {});
+
+    it("answers a request with the handler's result", async () => {
+      await store.bus.listen('proc-1', async (body) => ({ echoed: body }));
+      expect(await store.bus.request('proc-1', { hello: [1, 2] }, 2000)).toEqual({
+        echoed: { hello: [1, 2] },
+      });
+    });
+
+    it("gives the asker the handler's error code and message", async () => {
+      await store.bus.listen('proc-1', async () => {
+        throw Object.assign(new Error('no such session "x"'), { code: 'UNKNOWN_SESSION' });
+      });
+      const asked = store.bus.request('proc-1', {}, 2000);
+      await expect(asked).rejects.toThrow(FleetRequestError);
+      await expect(asked).rejects.toMatchObject({
+        code: 'UNKNOWN_SESSION',
+        message: 'no such session "x"',
+      });
+    });
+
+    it('fails at once for a process nobody listens as, and at the timeout for a silent one', async () => {
+      await expect(store.bus.request('nobody', {}, 2000)).rejects.toMatchObject({
+        code: 'NO_PROCESS',
+      });
+      await store.bus.listen('proc-1', never);
+      const began = performance.now();
+      await expect(store.bus.request('proc-1', {}, 200)).rejects.toMatchObject({
+        code: 'TIMEOUT',
+      });
+      expect(performance.now() - began).toBeGreaterThanOrEqual(190);
     });
   });
 

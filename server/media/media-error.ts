@@ -1,0 +1,4 @@
+/** A media request that cannot be met (closed stream, unknown viewer, unsupported codec). */
+export class MediaError extends Error {
+  override readonly name = 'MediaError';
+}

@@ -1,0 +1,161 @@
+/**
+ * Spectators across processes, two processes behind one real Redis (in this jest
+ * process, each with its own registry, media worker and Socket.IO server): a spectator
+ * who joins process B a session served by process A is seated on B, which pipes A's one
+ * encoded stream into a router of its own (mediasoup PipeTransport, SRTP) and serves it
+ * from there; A counts B's spectators (so its session does not pause) and its ticks
+ * reach them. Players stay on A; spectators are steered to B; the last spectator leaving
+ * closes the pipe; the session's end reaches the edge.
+ */
+import { Socket } from 'socket.io-client';
+import { RunningServer } from '../../server/app';
+import type { RelayMedia } from '../../server/media/relay-media';
+import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
+import { ask, connect, joinAs, SuiteClients, startTestServer, waitFor } from '../helpers/server';
+import { RtpTap, sleep } from './media-helpers';
+
+const SESSION = 'show';
+const TTL_MS = 3000;
+
+let redis: TestRedis;
+let prefix: string;
+let origin: RunningServer;
+let edge: RunningServer;
+const clients = new SuiteClients(() => origin);
+
+beforeAll(async () => {
+  redis = await startRedis();
+  prefix = uniqueKeyPrefix('edge');
+  const fleetEnv = {
+    STORE_URL: redis.url,
+    STORE_KEY_PREFIX: prefix,
+    STORE_TTL_MS: String(TTL_MS),
+    JOIN_SECRET: 'one-secret-for-the-whole-fleet',
+    CONTROL_MODE: 'solo',
+    RECONNECT_WINDOW_MS: '0',
+  };
+  origin = await startTestServer({ ...fleetEnv, SESSIONS: SESSION });
+  edge = await startTestServer({ ...fleetEnv, SESSIONS: '' });
+}, 60000);
+
+afterAll(async () => {
+  clients.closeAll();
+  for (const server of [edge, origin]) await server?.close();
+  if (redis) {
+    await deleteKeys(redis.url, prefix);
+    await redis.stop();
+  }
+});
+
+const session = () => origin.registry.get(SESSION);
+const relay = () => edge.edges!.get(SESSION);
+
+async function until(test: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('a spectator of a session on process A, connected to process B', () => {
+  let spectator: Socket;
+
+  it('is seated on B, which relays the session and reports to A', async () => {
+    expect(origin.registry.isPaused(session())).toBe(true); // nobody yet
+    spectator = clients.track(await connect(edge));
+    const reply = await joinAs(origin, spectator, SESSION, 'spectator', 'watcher');
+    expect(reply).toMatchObject({
+      ok: true,
+      member: { role: 'spectator', name: 'watcher' },
+      session: { id: SESSION, title: SESSION },
+      members: { sessionId: SESSION, spectators: 1 },
+    });
+    expect(edge.registry.has(SESSION)).toBe(false); // still served by A alone
+    expect(edge.edges!.has(SESSION)).toBe(true);
+    expect(session().video.stats().pipes).toBe(1);
+    expect(session().roster().spectators).toBe(1);
+    expect(origin.registry.isPaused(session())).toBe(false);
+  });
+
+  it("receives A's ticks and the piped stream, keyframes asked through the pipe", async () => {
+    const tick = await waitFor<{ sessionId: string; tick: number }>(spectator, 'tick');
+    expect(tick.sessionId).toBe(SESSION);
+    const media = relay().video as RelayMedia;
+    const tap = await RtpTap.open(media);
+    try {
+      // A new consumer on B makes B ask for a keyframe; only A's encoder can make one.
+      await tap.waitFor(() => tap.keyframeTimestamps('vp8').length > 0, 5000, 'a keyframe');
+      await tap.waitFor(() => tap.frameTimestamps.length >= 20, 5000, '20 frames');
+      const stamps = tap.frameTimestamps;
+      expect(stamps.every((t, i) => i === 0 || t > stamps[i - 1])).toBe(true);
+    } finally {
+      tap.transport.close();
+    }
+    // Its own receive transport is on B's router, not A's.
+    const created = await ask(spectator, 'media:createTransport');
+    expect(created).toMatchObject({ ok: true });
+    const transportId = (created as unknown as { transport: { id: string } }).transport.id;
+    expect((await media.router.dump()).transportIds).toContain(transportId);
+  });
+
+  it('cannot steer, vote or close from the edge', async () => {
+    for (const [event, payload] of [
+      ['action', { seq: 1, keys: ['forward'] }],
+      ['control:vote-mode', { mode: 'anarchy' }],
+      ['session:close', {}],
+    ] as const) {
+      const reply = await ask(spectator, event, payload);
+      expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+  });
+
+  it('leaves players to A: a player token is not seated on B', async () => {
+    const player = clients.track(await connect(edge));
+    const reply = await joinAs(origin, player, SESSION, 'player');
+    expect(reply).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SESSION' } });
+    if (!reply.ok) expect(reply.error.message).toMatch(/players join it there/);
+  });
+
+  it('steers spectators to B and players to A', async () => {
+    const lobby = clients.track(await connect(origin));
+    expect(await ask(lobby, 'session:locate', { sessionId: SESSION, role: 'spectator' })).toEqual({
+      ok: true,
+      sessionId: SESSION,
+      url: edge.url,
+    });
+    expect(await ask(lobby, 'session:locate', { sessionId: SESSION })).toEqual({
+      ok: true,
+      sessionId: SESSION,
+      url: origin.url,
+    });
+  });
+
+  it('a second spectator on B shares the one pipe; the last one leaving closes it', async () => {
+    const second = clients.track(await connect(edge));
+    expect(await joinAs(origin, second, SESSION, 'spectator', 'second')).toMatchObject({
+      ok: true,
+    });
+    expect(session().video.stats().pipes).toBe(1);
+    await until(() => session().roster().spectators === 2, 'A counting two spectators');
+    expect(await ask(second, 'leave')).toMatchObject({ ok: true });
+    await until(() => session().roster().spectators === 1, 'A counting one spectator');
+    expect(await ask(spectator, 'leave')).toMatchObject({ ok: true });
+    await until(() => !edge.edges!.has(SESSION), 'the relay closing');
+    await until(() => session().video.stats().pipes === 0, "A's pipe closing");
+    expect(session().roster().spectators).toBe(0);
+  });
+
+  it("hears the session's end, and B drops its relay", async () => {
+    const watcher = clients.track(await connect(edge));
+    expect(await joinAs(origin, watcher, SESSION, 'spectator')).toMatchObject({ ok: true });
+    const closed = waitFor<{ sessionId: string }>(watcher, 'session:closed');
+    origin.registry.close(SESSION, 'closed by host');
+    expect((await closed).sessionId).toBe(SESSION);
+    await until(() => !edge.edges!.has(SESSION), 'the relay closing', 2 * TTL_MS);
+    expect(await ask(watcher, 'media:createTransport')).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_JOINED' },
+    });
+  });
+});
