@@ -178,6 +178,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           inputRateLimit: config.INPUT_RATE_LIMIT,
           renewMs: config.STORE_TTL_MS / 3,
           requestTimeoutMs: EDGE_REQUEST_TIMEOUT_MS,
+          resumable: async (id) => (await store.actions.unfinished()).includes(id),
           lostAfterMs: 3 * config.STORE_TTL_MS,
           log,
         })

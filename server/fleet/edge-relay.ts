@@ -37,6 +37,8 @@ export interface EdgeRelayOptions {
   renewMs: number;
   /** How long an origin may take to answer. */
   requestTimeoutMs: number;
+  /** Whether the session may still be resumed somewhere (its action log is unfinished). */
+  resumable: (sessionId: string) => Promise<boolean>;
   /** How long the session may be served nowhere (a failover in progress) before the relay gives up. */
   lostAfterMs: number;
   log: Logger;
@@ -183,10 +185,11 @@ export class EdgeRelay extends EventEmitter {
         cause: cause.message,
       });
       this.emit('reset');
-    } catch (error) {
+    } catch {
       if (this.closed) return;
-      const code = (error as { code?: unknown }).code;
-      if (code === 'UNKNOWN_SESSION')
+      // Ended on purpose (its origin told its spectators), or between processes: a dead or
+      // stopped origin leaves it unfinished, and failover resumes it elsewhere.
+      if (!(await this.options.resumable(this.sessionId).catch(() => true)))
         return this.close({ reason: 'the session ended', tellSpectators: false });
       this.lostSince ??= performance.now();
       if (performance.now() - this.lostSince >= this.options.lostAfterMs)

@@ -4,14 +4,16 @@
  * too, reaching each host over the bridge as it would across a LAN. Every host has room
  * for one session: sessions asked of host A fill A, then B and C; a fourth is refused
  * with NO_CAPACITY and nothing is created; the session placed on another host plays in
- * Chromium from that host; when host A is killed (SIGKILL) a fourth host D, with room,
- * resumes its session and the player's page finds it there and plays again; SIGTERM
- * drains a host while its player watches.
+ * Chromium from that host; a spectator who opens A's session on A is steered to another
+ * host, which pipes A's stream and plays it in Chromium; when host A is killed (SIGKILL)
+ * a fourth host D, with room, resumes its session, the player's page finds it there and
+ * plays again, and the spectator's edge pipes it from D instead; SIGTERM drains a host
+ * while its player watches.
  * Needs root (network namespaces); skipped with the reason otherwise.
  */
-import { Browser } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { launchChromium, pageState, waitForFrames } from '../helpers/browser';
-import { FleetHosts } from '../helpers/fleet-hosts';
+import { FleetHost, FleetHosts } from '../helpers/fleet-hosts';
 import { netnsUnavailable } from '../helpers/netns';
 import { ask } from '../helpers/server';
 
@@ -93,6 +95,27 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       await page.close();
     });
 
+    let spectator: Page;
+    let spectatorEdge: FleetHost;
+
+    it("serves a spectator of A's session from another host, piped from A", async () => {
+      const a = fleet.hosts[0];
+      const session = created[0];
+      spectator = await browser.newPage();
+      // A spectator link to A's own server: the page is steered to an edge.
+      await spectator.goto(`${a.url}/s/${session.session.id}?role=spectator`);
+      await spectator.waitForURL((url) => url.origin !== a.url, { timeout: 15000 });
+      spectatorEdge = fleet.at(new URL(spectator.url()).origin);
+      expect(['B', 'C']).toContain(spectatorEdge.name);
+      await waitForFrames(spectator, 20, 30000);
+      const state = await pageState(spectator);
+      expect(state.lastShownTick).toBeGreaterThan(0);
+      expect(await spectator.textContent('#spectator-count')).toBe('1');
+      // The edge relays the session; it does not serve one of its own for it.
+      expect(await metric(spectatorEdge, 'worldtick_edge_relays')).toBe(1);
+      expect(await metric(a, 'worldtick_edge_relays')).toBe(0);
+    });
+
     it("resumes a killed host's session on a host with room; the player's page follows it", async () => {
       const d = await fleet.start(3); // D: the only host with room
       const a = fleet.hosts[0];
@@ -115,7 +138,17 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       expect((await fleet.health(d)).sessions).toBe(1);
       console.log(`fleet-hosts: video again ${Math.round(videoAgainMs)} ms after SIGKILL`);
       await page.close();
-    });
+
+      // The spectator stays on its edge, which now pipes the session from D.
+      const watched = (await pageState(spectator)).framesShown;
+      await waitForFrames(spectator, watched + 10, 30000);
+      expect(new URL(spectator.url()).origin).toBe(spectatorEdge.url);
+      expect((await pageState(spectator)).lastShownTick).toBeGreaterThan(after.lastShownTick);
+      console.log(
+        `fleet-hosts: spectator video again ${Math.round(performance.now() - killed)} ms after SIGKILL`,
+      );
+      await spectator.close();
+    }, 90000);
 
     it('drains a host on SIGTERM while its player watches: told, unready, gone once they leave', async () => {
       const placed = created[2];
@@ -143,3 +176,11 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
     });
   },
 );
+
+/** A gauge's value in the host's /metrics. */
+async function metric(host: FleetHost, name: string): Promise<number> {
+  const text = await (await fetch(`${host.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} not in ${host.name}'s /metrics`);
+  return Number(line.split(' ')[1]);
+}
