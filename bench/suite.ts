@@ -109,6 +109,15 @@ export function suite(mode: 'full' | 'smoke', options: SuiteOptions): BenchSpec[
       timeoutS: timeoutS(180),
     },
     {
+      name: 'edges',
+      script: 'bench/edges.bench.ts',
+      args: pick(
+        ['--processes', '1,2,4', '--viewers', '0,250,500,1000,2000', '--seconds', '10'],
+        ['--processes', '1,2', '--viewers', '0,8', '--seconds', '1'],
+      ),
+      timeoutS: timeoutS(600),
+    },
+    {
       name: 'paused',
       script: 'bench/paused.bench.ts',
       args: [

@@ -127,6 +127,36 @@ export type FanoutResult = BenchResult<{
   perViewer: Record<FanoutRow['kind'], PerViewerCost>;
 }>;
 
+export interface EdgesRow {
+  /** Server processes: the session's origin, and edges relaying it. */
+  processes: number;
+  viewers: number;
+  /** Viewers on each process's router, origin first. */
+  perProcess: number[];
+  originWorkerCpuPercent: number;
+  edgeWorkerCpuPercent: number[];
+  workersCpuPercent: number;
+  /** The one Node.js process all the servers ran in (tick, engine, encoder, signaling). */
+  serverCpuPercent: number;
+  /** The synthetic viewers' receiving processes (not part of the fleet's cost). */
+  receiverCpuPercent: number;
+  framesPerSecond: { p10: number; p50: number } | null;
+  tickOverruns: number;
+  held: boolean;
+}
+export type EdgesResult = BenchResult<{
+  hz: number;
+  seconds: number;
+  rows: EdgesRow[];
+  /** Most viewers held, by process count. */
+  maxHeld: Record<string, number>;
+  stoppedBecause: Record<string, string>;
+  /** Least-squares slope of an edge's worker CPU over its viewers (held steps). */
+  edgeWorkerPercentPerViewer: number | null;
+  /** Slope of the origin's worker CPU over the edges it pipes to (steps with no viewers). */
+  originWorkerPercentPerEdge: number | null;
+}>;
+
 export interface IngestRow {
   engine: string;
   /** Which measurement of this engine (1..rounds), each on a fresh server process. */
@@ -344,6 +374,7 @@ export interface SuiteResults {
   admission?: AdmissionResult;
   failover?: FailoverResult;
   paused?: PausedResult;
+  edges?: EdgesResult;
   engine?: EngineResult;
   encode?: EncodeResult;
   generator?: GeneratorResult;

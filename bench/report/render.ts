@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { SuiteRecord, SuiteResults } from '../lib/results';
 import { num, ReportContext, table, utc } from './markdown';
 import { encodeSection } from './sections/encode';
+import { edgesSection, edgesSummary } from './sections/edges';
 import { engineSection, engineSummary } from './sections/engine';
 import { fanoutSection, fanoutSummary } from './sections/fanout';
 import { generatorSection, generatorSummary } from './sections/generator';
@@ -31,6 +32,7 @@ export function renderSummary(suite: SuiteRecord, r: SuiteResults): string {
     tickSummary(r.tick),
     tickSummary(r['tick-generator']),
     fanoutSummary(r.fanout, r.encode),
+    edgesSummary(r.edges),
     ingestSummary(r.ingest),
     generatorSummary(r.generator),
     memorySummary(r.memory),
@@ -81,6 +83,7 @@ export function renderReport(suite: SuiteRecord, r: SuiteResults): string {
     photonSection(ctx, r['action-to-photon'], r['action-to-photon-adaptive']),
     tickSection(ctx, r.tick, r['tick-generator']),
     fanoutSection(ctx, r.fanout, r.encode),
+    edgesSection(ctx, r.edges),
     ingestSection(ctx, r.ingest),
     generatorSection(ctx, r.generator),
     memorySection(ctx, r.memory),
