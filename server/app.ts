@@ -127,6 +127,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     unjoinedCloseMs: config.UNJOINED_CLOSE_MS,
     sessionCapacity: capacity.sessions,
     pauseWhenEmpty: config.PAUSE_WHEN_EMPTY,
+    reconnectWindowMs: config.RECONNECT_WINDOW_MS,
     log,
   });
   if (!config.JOIN_SECRET)

@@ -11,6 +11,7 @@ import { SessionRegistry } from './session/registry';
 import { Member, Session, TickRecord } from './session/session';
 import {
   ProcessLoad,
+  SeatRecord,
   SessionClaimedError,
   SessionOrigin,
   SessionSummary,
@@ -143,10 +144,21 @@ export class StoreSync {
     const after = (write: () => Promise<unknown>) =>
       this.forget(session.id, () => claimed.then((ok) => ok && write()));
     session.on('member', (member: Member) =>
-      after(() => store.presence.put(session.id, { memberId: member.id, role: member.role })),
+      after(() =>
+        Promise.all([
+          store.presence.put(session.id, { memberId: member.id, role: member.role }),
+          store.actions.putSeat(session.id, seatOf(member)),
+        ]),
+      ),
     );
     session.on('memberLeft', (memberId: string) =>
-      after(() => store.presence.remove(session.id, memberId)),
+      after(() =>
+        Promise.all([
+          store.presence.remove(session.id, memberId),
+          // A session closing for shutdown keeps its seats: failover restores them.
+          session.isClosed ? null : store.actions.removeSeat(session.id, memberId),
+        ]),
+      ),
     );
     session.on('tick', ({ decision }: TickRecord) => {
       this.actionLog.append(session.id, {
@@ -175,12 +187,15 @@ export class StoreSync {
       try {
         if (!(await this.claim(session))) continue;
         // A log whose first claim failed (the store was down) begins now.
-        if (this.actionLog.held(session.id)) this.openLog(session);
-        else await store.actions.putOrigin(session.id, origin(session));
+        const begun = !this.actionLog.held(session.id);
+        if (begun) await store.actions.putOrigin(session.id, origin(session));
+        else this.openLog(session);
         await Promise.all(
-          session
-            .memberList()
-            .map((m) => store.presence.put(session.id, { memberId: m.id, role: m.role })),
+          session.memberList().flatMap((m) => [
+            store.presence.put(session.id, { memberId: m.id, role: m.role }),
+            // (Again: a seat written as the log began may have been dropped by its `begin`.)
+            begun ? store.actions.putSeat(session.id, seatOf(m)) : null,
+          ]),
         );
       } catch (error) {
         this.fail('heartbeat', error, session.id);
@@ -234,4 +249,10 @@ export class StoreSync {
   private fail(what: string, error: unknown, sessionId?: string): void {
     this.options.log.error(`state store ${what} failed`, { sessionId, error });
   }
+}
+
+/** What failover needs to give a member its seat back on another process. */
+function seatOf(member: Member): SeatRecord {
+  const { id: memberId, name, role, tokenId, resumeToken } = member;
+  return { memberId, name, role, tokenId, resumeToken };
 }

@@ -1,8 +1,9 @@
 /**
  * When this page's server is gone for good (its process died), the fleet resumes the
  * session on another server (docs/DEPLOY.md, failover). The other servers named at join
- * are asked where it is now; the page then goes there with its join token, so the member
- * comes back in the same role (on a new seat: seats live on the server that died).
+ * are asked where it is now; the page then goes there with its join token and its seat's
+ * resume secret, so the member takes back the same seat (same id, role and name), which
+ * the new server restored from the store.
  */
 import { io } from 'socket.io-client';
 import { request, ServerSocket } from '../connection';
@@ -34,11 +35,18 @@ export async function locateMoved(
   return null;
 }
 
-/** The session's page on `origin`, joining with `token`. */
-export function pageOn(origin: string, sessionId: string, token: string | null): string {
+/** The session's page on `origin`, joining with `token` (and resuming the seat `resume` holds). */
+export function pageOn(
+  origin: string,
+  sessionId: string,
+  seat: { token: string | null; resume?: string },
+): string {
   const url = new URL(`/s/${sessionId}${location.search}`, origin);
   url.searchParams.set(STEERED, '1');
-  if (token) url.hash = `token=${token}`;
+  const hash = new URLSearchParams();
+  if (seat.token) hash.set('token', seat.token);
+  if (seat.token && seat.resume) hash.set('resume', seat.resume);
+  url.hash = hash.toString();
   return url.href;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Taking a seat: a resume of the seat this tab held (join token plus resume secret, kept
- * in sessionStorage so a reload keeps the seat and its votes), else a join with the
- * token from the link (`#token=`), else an open invite in the asked role.
+ * in sessionStorage so a reload keeps the seat and its votes; or both from the link,
+ * `#token=…&resume=…`, when the session moved here from another server), else a join with
+ * the token from the link (`#token=`), else an open invite in the asked role.
  */
 import type { JoinReply } from '../../server/protocol/server-events';
 import { request, ServerSocket } from '../connection';
@@ -15,10 +16,11 @@ interface Seat {
 export async function takeSeat(
   socket: ServerSocket,
   sessionId: string,
-  asked: { role: 'player' | 'spectator'; token: string | null },
+  asked: { role: 'player' | 'spectator'; token: string | null; resume?: string },
 ): Promise<JoinReply> {
   const key = seatKey(sessionId);
-  const saved = readSeat(key);
+  const moved = asked.token && asked.resume ? { token: asked.token, resume: asked.resume } : null;
+  const saved = readSeat(key) ?? moved;
   let token: string;
   let reply: JoinReply | null = null;
   if (saved) {
@@ -47,9 +49,9 @@ export async function takeSeat(
   return reply;
 }
 
-/** The join token this tab's seat was taken with (to take one again on another server). */
-export function seatToken(sessionId: string): string | null {
-  return readSeat(seatKey(sessionId))?.token ?? null;
+/** This tab's seat in the session: its join token and resume secret (to take it back elsewhere). */
+export function savedSeat(sessionId: string): Seat | null {
+  return readSeat(seatKey(sessionId));
 }
 
 /** The session ended: the seat is gone with it. */

@@ -22,7 +22,7 @@ import { InstructionsPanel } from './instructions';
 import { renderMembers } from './members';
 import { ModeVotePanel } from './mode-vote';
 import { pageOn, locateMoved, spectatorEdge } from './relocate';
-import { forgetSeat, seatToken, takeSeat } from './seat';
+import { forgetSeat, savedSeat, takeSeat } from './seat';
 import { StatsPanel } from './stats';
 
 /** State the page exposes for end-to-end tests. */
@@ -50,9 +50,12 @@ const RELOCATE_EVERY_MS = 500;
 
 export function sessionPage(root: HTMLElement, sessionId: string): void {
   const params = new URLSearchParams(location.search);
+  const hash = new URLSearchParams(location.hash.slice(1));
   const asked = {
     role: params.get('role') === 'spectator' ? ('spectator' as const) : ('player' as const),
-    token: new URLSearchParams(location.hash.slice(1)).get('token'),
+    token: hash.get('token'),
+    // The seat this member held on a server that went away (relocate.ts).
+    resume: hash.get('resume') ?? undefined,
   };
   const video = h('video', { id: 'video', autoplay: true, muted: true, playsInline: true });
   const stage = h('div', { class: 'stage' }, video);
@@ -82,9 +85,9 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
     // Spectators watch from the fleet's edge with most room; players stay here.
     const edge =
       asked.role === 'spectator' &&
-      !seatToken(sessionId) &&
+      !savedSeat(sessionId) &&
       (await spectatorEdge(socket, sessionId).catch(() => null));
-    if (edge) return location.replace(pageOn(edge, sessionId, asked.token));
+    if (edge) return location.replace(pageOn(edge, sessionId, asked));
     const joined = await takeSeat(socket, sessionId, asked);
     state.memberId = joined.member.id;
     state.role = joined.member.role;
@@ -122,8 +125,7 @@ export function sessionPage(root: HTMLElement, sessionId: string): void {
     if (socket.connected || closed || fleet.length === 0) return void (relocating = null);
     banner('The server is not answering: looking for the session on another server…');
     const moved = await locateMoved(fleet, sessionId, asked.role);
-    if (moved)
-      return location.replace(pageOn(moved, sessionId, seatToken(sessionId) ?? asked.token));
+    if (moved) return location.replace(pageOn(moved, sessionId, savedSeat(sessionId) ?? asked));
     relocating = setTimeout(relocate, RELOCATE_EVERY_MS);
   };
   socket.on('connect', () => {

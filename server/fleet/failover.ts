@@ -85,13 +85,15 @@ export class Failover {
         continue;
       }
       if (!(await this.claim(sessionId, origin))) continue;
+      const seats = await store.actions.seats(sessionId);
       await registry.create(
         sessionId,
         { seed: origin.seed },
-        { history, snapshot, ...settingsOf(origin) },
+        { history, snapshot, seats, ...settingsOf(origin) },
       );
       this.options.log.info('session resumed', {
         sessionId,
+        seats: seats.length,
         fromTick: history.length,
         snapshotTick: snapshot?.tick,
       });

@@ -18,6 +18,7 @@ import { ControlMode } from './control/policy';
 import type { SessionListing } from '../protocol/server-events';
 import { WireError } from './errors';
 import { Capacity, Session } from './session';
+import type { SavedSeat } from './seats';
 import { SESSION_ID, SESSION_ID_RULE } from '../protocol/session-id';
 import { SessionVideo } from './session-video';
 import type { VocabularyCodec } from '../protocol/vocabulary';
@@ -42,6 +43,8 @@ export interface RegistryOptions {
   sessionCapacity: number;
   /** Sessions with nobody connected skip their ticks (see `due`). */
   pauseWhenEmpty: boolean;
+  /** How long a restored seat waits for its member (RECONNECT_WINDOW_MS). */
+  reconnectWindowMs: number;
   log: Logger;
   now?: () => number;
 }
@@ -64,6 +67,11 @@ export interface SessionSettings {
    * replay its history exactly): opened from it, then only the ticks after it are stepped.
    */
   snapshot?: { tick: number; bytes: Uint8Array };
+  /**
+   * Seats its process held (failover): restored disconnected for the reconnection window,
+   * in which each member may resume its own; freed after it.
+   */
+  seats?: readonly SavedSeat[];
 }
 
 interface Entry {
@@ -143,6 +151,7 @@ export class SessionRegistry extends EventEmitter {
       capacity: this.options.capacity,
       startTick: settings.history?.length ?? 0,
     });
+    if (settings.seats) this.restoreSeats(session, settings.seats);
     const entry: Entry = { session, persistent, emptySince: this.now(), joined: false };
     session.once('member', () => (entry.joined = true));
     this.entries.set(id, entry);
@@ -154,6 +163,15 @@ export class SessionRegistry extends EventEmitter {
     });
     this.emit('created', session);
     return session;
+  }
+
+  private restoreSeats(session: Session, seats: readonly SavedSeat[]): void {
+    const restored = session.restoreSeats(seats);
+    setTimeout(() => {
+      for (const id of restored) {
+        if (session.memberList().some((m) => m.id === id && !m.connected)) session.leave(id);
+      }
+    }, this.options.reconnectWindowMs).unref();
   }
 
   /** Whether a run-time session may be created here now. */

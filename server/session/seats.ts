@@ -6,7 +6,7 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { WireError } from './errors';
-import { JoinClaims, Role } from './join-tokens';
+import { JoinClaims, Role, ROLES } from './join-tokens';
 import { RateLimiter } from './rate-limiter';
 
 export interface Member {
@@ -25,6 +25,15 @@ export interface Member {
 
 /** How many members of each role a session admits. */
 export type Capacity = Record<Role, number>;
+
+/** A seat as another process held it (the store's SeatRecord): what `restore` takes back. */
+export interface SavedSeat {
+  memberId: string;
+  name: string;
+  role: string;
+  tokenId: string;
+  resumeToken: string;
+}
 
 export interface SeatsOptions {
   capacity: Capacity;
@@ -65,6 +74,29 @@ export class Seats {
       resumeToken: randomUUID(),
       limiter: new RateLimiter(this.options.inputRateLimit, this.options.now()),
       connected: true,
+    };
+    this.members.set(member.id, member);
+    return member;
+  }
+
+  /**
+   * A seat another process held, taken back disconnected: its member resumes it with its
+   * resume token (same id, role and name). Unknown roles and seats over capacity are refused.
+   */
+  restore(saved: SavedSeat): Member {
+    const role = ROLES.find((r) => r === saved.role);
+    if (!role) throw new WireError('BAD_REQUEST', `unknown role "${saved.role}"`);
+    if (this.list().filter((m) => m.role === role).length >= this.options.capacity[role])
+      throw new WireError('SESSION_FULL', `no free ${role} seat to restore`);
+    this.tokenJoins.set(saved.tokenId, (this.tokenJoins.get(saved.tokenId) ?? 0) + 1);
+    const member: Member = {
+      id: saved.memberId,
+      name: saved.name,
+      role,
+      tokenId: saved.tokenId,
+      resumeToken: saved.resumeToken,
+      limiter: new RateLimiter(this.options.inputRateLimit, this.options.now()),
+      connected: false,
     };
     this.members.set(member.id, member);
     return member;

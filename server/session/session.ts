@@ -25,7 +25,7 @@ import {
   VocabularyCodec,
 } from '../protocol/vocabulary';
 import { JoinClaims, Role } from './join-tokens';
-import { Capacity, Member, Seats } from './seats';
+import { Capacity, Member, SavedSeat, Seats } from './seats';
 import { SessionVideo } from './session-video';
 
 export type { Role };
@@ -188,6 +188,27 @@ export class Session extends EventEmitter {
     this.rosterChanged = true;
     this.emit('member', member);
     return member;
+  }
+
+  /**
+   * Seats the session's previous process held (failover), taken back disconnected: each
+   * member resumes its own with its resume token. Returns the ids restored.
+   */
+  restoreSeats(saved: readonly SavedSeat[]): string[] {
+    this.assertOpen();
+    const restored: string[] = [];
+    for (const seat of saved) {
+      try {
+        const member = this.members.restore(seat);
+        this.control.join(member.id, member.role);
+        this.control.setConnected(member.id, false);
+        restored.push(member.id);
+      } catch {
+        // A seat this process cannot hold (another configuration): its member joins anew.
+      }
+    }
+    this.rosterChanged = true;
+    return restored;
   }
 
   /** The member whose resume secret this is. */

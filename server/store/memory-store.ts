@@ -7,7 +7,7 @@
 import { assertNextTick, SessionClaimedError } from './errors';
 import { ExpiringMap } from './expiring-map';
 import { MemoryBus } from './fleet-bus';
-import { pickEntry, pickMember, pickOrigin, pickProcess, pickSession } from './records';
+import { pickEntry, pickMember, pickOrigin, pickProcess, pickSeat, pickSession } from './records';
 import {
   ActionLog,
   ActionLogEntry,
@@ -15,6 +15,7 @@ import {
   PresenceStore,
   ProcessDirectory,
   ProcessLoad,
+  SeatRecord,
   SessionDirectory,
   SessionEntry,
   SessionOrigin,
@@ -106,11 +107,27 @@ class MemoryActionLog implements ActionLog {
   >();
   private readonly open = new Set<string>();
   private readonly snapshots = new Map<string, SessionSnapshot>();
+  private readonly seatsOf = new Map<string, Map<string, SeatRecord>>();
 
   async begin(sessionId: string, origin: SessionOrigin): Promise<void> {
     this.logs.set(sessionId, { origin: pickOrigin(origin), entries: [] });
     this.open.add(sessionId);
     this.snapshots.delete(sessionId);
+    this.seatsOf.delete(sessionId);
+  }
+
+  async putSeat(sessionId: string, seat: SeatRecord): Promise<void> {
+    let seats = this.seatsOf.get(sessionId);
+    if (!seats) this.seatsOf.set(sessionId, (seats = new Map()));
+    seats.set(seat.memberId, pickSeat(seat));
+  }
+
+  async removeSeat(sessionId: string, memberId: string): Promise<void> {
+    this.seatsOf.get(sessionId)?.delete(memberId);
+  }
+
+  async seats(sessionId: string): Promise<SeatRecord[]> {
+    return [...(this.seatsOf.get(sessionId)?.values() ?? [])].map(pickSeat);
   }
 
   async putSnapshot(sessionId: string, snapshot: SessionSnapshot): Promise<void> {

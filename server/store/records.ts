@@ -7,6 +7,7 @@ import {
   ActionLogEntry,
   PresenceMember,
   ProcessLoad,
+  SeatRecord,
   SessionEntry,
   SessionOrigin,
 } from './state-store';
@@ -54,4 +55,9 @@ export function pickEntry(entry: ActionLogEntry): ActionLogEntry {
     instructions: instructions.map(({ slot, value }) => ({ slot, value })),
     pilot,
   };
+}
+
+export function pickSeat(seat: SeatRecord): SeatRecord {
+  const { memberId, name, role, tokenId, resumeToken } = seat;
+  return { memberId, name, role, tokenId, resumeToken };
 }

@@ -19,6 +19,7 @@ import {
   ActionLogEntry,
   PresenceMember,
   ProcessLoad,
+  SeatRecord,
   SessionEntry,
   SessionOrigin,
   SessionSnapshot,
@@ -97,6 +98,19 @@ export function decodeProcess(fields: Fields, where: string): ProcessLoad {
 
 export function decodeSnapshot(fields: Fields, where: string): SessionSnapshot {
   return decoded(where, () => SnapshotSchema.parse(fields));
+}
+
+const SeatSchema = z.object({
+  memberId: z.string().min(1),
+  name: z.string(),
+  role: z.string().min(1),
+  tokenId: z.string().min(1),
+  resumeToken: z.string().min(1),
+});
+
+/** A seat record is one hash field (its JSON) of the session's seats hash. */
+export function decodeSeat(json: string, where: string): SeatRecord {
+  return decoded(where, () => SeatSchema.parse(JSON.parse(json)));
 }
 
 export function decodeMember(fields: Fields, where: string): PresenceMember {

@@ -12,6 +12,7 @@
  *   origin:<sessionId>            hash   SessionOrigin of that log
  *   logs:unfinished               set    session ids whose log began and did not end (failover)
  *   snapshot:<sessionId>          hash   the latest SessionSnapshot: tick, bytes (base64)
+ *   seats:<sessionId>             hash   SeatRecord JSON by member id (restored by failover)
  *   socket.io                     stream Socket.IO adapter messages (and its pub/sub channels)
  *   sio:session:<pid>             string Socket.IO connection-state recovery sessions
  *   bus:<processId>, bus:reply:*  pub/sub fleet requests and their replies (redis-bus.ts)
@@ -31,12 +32,13 @@ import {
   SessionClaimedError,
   StoreUnavailableError,
 } from './errors';
-import { pickMember, pickOrigin, pickProcess, pickSession } from './records';
+import { pickMember, pickOrigin, pickProcess, pickSeat, pickSession } from './records';
 import {
   decodeEntry,
   decodeMember,
   decodeOrigin,
   decodeProcess,
+  decodeSeat,
   decodeSession,
   decodeSnapshot,
   encodeEntry,
@@ -52,6 +54,7 @@ import {
   PresenceStore,
   ProcessDirectory,
   ProcessLoad,
+  SeatRecord,
   SessionDirectory,
   SessionEntry,
   SessionOrigin,
@@ -171,7 +174,7 @@ class RedisActionLog implements ActionLog {
     const { log, origin: originKey } = this.keys(sessionId);
     await this.client
       .multi()
-      .del([log, originKey, this.snapshotKey(sessionId)])
+      .del([log, originKey, this.snapshotKey(sessionId), this.seatsKey(sessionId)])
       .hSet(originKey, toFields(pickOrigin(origin)))
       .sAdd(this.unfinishedKey, sessionId)
       .exec();
@@ -196,6 +199,25 @@ class RedisActionLog implements ActionLog {
     const fields = await this.client.hGetAll(this.snapshotKey(sessionId));
     if (Object.keys(fields).length === 0) return null;
     return decodeSnapshot(fields, `snapshot of session "${sessionId}"`);
+  }
+
+  async putSeat(sessionId: string, seat: SeatRecord): Promise<void> {
+    await this.client.hSet(this.seatsKey(sessionId), seat.memberId, JSON.stringify(pickSeat(seat)));
+  }
+
+  async removeSeat(sessionId: string, memberId: string): Promise<void> {
+    await this.client.hDel(this.seatsKey(sessionId), memberId);
+  }
+
+  async seats(sessionId: string): Promise<SeatRecord[]> {
+    const fields = await this.client.hGetAll(this.seatsKey(sessionId));
+    return Object.values(fields).map((json) =>
+      decodeSeat(json, `a seat of session "${sessionId}"`),
+    );
+  }
+
+  private seatsKey(sessionId: string): string {
+    return `${this.prefix}seats:${sessionId}`;
   }
 
   private snapshotKey(sessionId: string): string {

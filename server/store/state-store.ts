@@ -134,11 +134,25 @@ export interface SessionSnapshot {
   bytes: Uint8Array;
 }
 
+/**
+ * A member's seat as the session's next process restores it after a failover: who, in
+ * which role, taken with which join token, and the secret that resumes it (what a session
+ * cookie is to a web session store: whoever holds the store could impersonate members).
+ */
+export interface SeatRecord {
+  memberId: string;
+  name: string;
+  role: string;
+  tokenId: string;
+  resumeToken: string;
+}
+
 /** Append-only per-session log of applied actions (replay, audit). Kept until `begin` again. */
 export interface ActionLog {
   /**
    * Starts the session's log afresh with its origin. A session id served again begins a
-   * new world at tick 0, so an earlier log under that id no longer describes it and is dropped.
+   * new world at tick 0, so an earlier log under that id (its snapshot and seats too) no
+   * longer describes it and is dropped.
    */
   begin(sessionId: string, origin: SessionOrigin): Promise<void>;
   /** The origin `begin` recorded, or null when the session has no log. */
@@ -160,6 +174,11 @@ export interface ActionLog {
   /** Keeps the session's latest snapshot (one per session; `begin` drops it). */
   putSnapshot(sessionId: string, snapshot: SessionSnapshot): Promise<void>;
   snapshot(sessionId: string): Promise<SessionSnapshot | null>;
+  /** Keeps (or replaces) a member's seat record, until it leaves or the log begins again. */
+  putSeat(sessionId: string, seat: SeatRecord): Promise<void>;
+  removeSeat(sessionId: string, memberId: string): Promise<void>;
+  /** The seats held when the session's process last wrote them, in no particular order. */
+  seats(sessionId: string): Promise<SeatRecord[]>;
   /** Entries with `fromTick <= tick <= toTick`, in tick order. */
   read(sessionId: string, fromTick?: number, toTick?: number): Promise<ActionLogEntry[]>;
   length(sessionId: string): Promise<number>;

@@ -6,8 +6,8 @@
  * with NO_CAPACITY and nothing is created; the session placed on another host plays in
  * Chromium from that host; a spectator who opens A's session on A is steered to another
  * host, which pipes A's stream and plays it in Chromium; when host A is killed (SIGKILL)
- * a fourth host D, with room, resumes its session, the player's page finds it there and
- * plays again, and the spectator's edge pipes it from D instead; SIGTERM drains a host
+ * a fourth host D, with room, resumes its session, the player's page finds it there,
+ * takes back its own seat and plays again, and the spectator's edge pipes it from D instead; SIGTERM drains a host
  * while its player watches.
  * Needs root (network namespaces); skipped with the reason otherwise.
  */
@@ -123,7 +123,7 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       const page = await browser.newPage();
       await page.goto(`${a.url}/s/${session.session.id}#token=${session.token}`);
       await waitForFrames(page, 10, 30000);
-      const before = (await pageState(page)).lastShownTick;
+      const { lastShownTick: before, memberId } = await pageState(page);
 
       a.server.child.kill('SIGKILL');
       await a.server.exited;
@@ -133,8 +133,10 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       await waitForFrames(page, 10, 30000);
       const videoAgainMs = performance.now() - killed;
       const after = await pageState(page);
-      // The world goes on from where it was, not from its first tick.
+      // The world goes on from where it was, not from its first tick, and the player has
+      // its own seat back.
       expect(after.lastShownTick).toBeGreaterThan(before);
+      expect(after.memberId).toBe(memberId);
       expect((await fleet.health(d)).sessions).toBe(1);
       console.log(`fleet-hosts: video again ${Math.round(videoAgainMs)} ms after SIGKILL`);
       await page.close();

@@ -2,9 +2,9 @@
  * Failover: a server process (a real separate OS process) is killed with SIGKILL while
  * its session is being played; another process sharing the Redis takes the session over
  * once its registry claim lapses. An engine session resumes from the action log at the
- * tick it had reached with the very frame the dead process last made; the player rejoins
- * there with the same join token and role, and the world and its log go on without a
- * gap. A generator session resumes from its latest stored snapshot plus the logged ticks
+ * tick it had reached with the very frame the dead process last made; the player takes
+ * back its own seat there (same member id, restored from the store) with its join token
+ * and resume secret, and the world and its log go on without a gap. A generator session resumes from its latest stored snapshot plus the logged ticks
  * since, to the frame a replay of its whole log makes.
  */
 import { Socket } from 'socket.io-client';
@@ -61,15 +61,14 @@ const tickOf = (
   ms = 10000,
 ) => waitFor<{ tick: number; keys: string[] }>(socket, 'tick', test, ms);
 
-it("resumes a killed process's engine session elsewhere, byte-identical, and the player rejoins", async () => {
+it("resumes a killed process's engine session elsewhere, byte-identical, and the player takes back its seat", async () => {
   const doomedUrl = await liveUrl(doomed);
   const token = await new JoinTokens(SECRET, 600).issue('world', 'player', 'pilot');
   const player = await connect({ url: doomedUrl } as RunningServer);
   sockets.push(player);
-  expect(await ask(player, 'join', { token })).toMatchObject({
-    ok: true,
-    member: { role: 'player' },
-  });
+  const seated = await ask(player, 'join', { token });
+  expect(seated).toMatchObject({ ok: true, member: { role: 'player' } });
+  const seat = (seated as unknown as { member: { id: string; resumeToken: string } }).member;
   // Steer a little so the log holds more than idle ticks.
   player.emit('action', { seq: 1, keys: ['forward', 'turn_left'] });
   await tickOf(player, (t) => t.tick >= 20);
@@ -98,7 +97,11 @@ it("resumes a killed process's engine session elsewhere, byte-identical, and the
     Buffer.from(await lastReplayedFrame(origin, logged)),
   );
 
-  // The client finds where it went, and rejoins there with its token and role.
+  // Its seat came along, waiting for its member.
+  expect(session.roster().members).toEqual([
+    { id: seat.id, name: 'pilot', role: 'player', connected: false },
+  ]);
+  // The client finds where it went, and takes its seat back there.
   const lobby = await connect(survivor);
   sockets.push(lobby);
   expect(await ask(lobby, 'session:locate', { sessionId: 'world' })).toMatchObject({
@@ -106,9 +109,9 @@ it("resumes a killed process's engine session elsewhere, byte-identical, and the
   });
   const again = await connect(survivor);
   sockets.push(again);
-  expect(await ask(again, 'join', { token })).toMatchObject({
+  expect(await ask(again, 'join', { token, resume: seat.resumeToken })).toMatchObject({
     ok: true,
-    member: { role: 'player' },
+    member: { id: seat.id, role: 'player', name: 'pilot' },
   });
   const first = await tickOf(again, () => true);
   expect(first.tick).toBe(session.startTick);

@@ -275,6 +275,32 @@ describe.each(backends)('%s store', (_kind, open) => {
       for (const tick of TICKS) await store.actions.append(sessionId, tick);
     }
 
+    it('keeps seats until they are removed or the log begins again', async () => {
+      const seat = (memberId: string, role: string) => ({
+        memberId,
+        name: `name of ${memberId}`,
+        role,
+        tokenId: `token-${memberId}`,
+        resumeToken: `secret-${memberId}`,
+      });
+      await store.actions.begin('alpha', ORIGIN);
+      await store.actions.putSeat('alpha', seat('m1', 'host'));
+      await store.actions.putSeat('alpha', seat('m2', 'player'));
+      await store.actions.putSeat('alpha', seat('m2', 'spectator')); // replaced
+      await store.actions.putSeat('beta', seat('m3', 'player'));
+      const byMember = (seats: { memberId: string }[]) =>
+        [...seats].sort((a, b) => a.memberId.localeCompare(b.memberId));
+      expect(byMember(await store.actions.seats('alpha'))).toEqual([
+        seat('m1', 'host'),
+        seat('m2', 'spectator'),
+      ]);
+      await store.actions.removeSeat('alpha', 'm1');
+      expect(await store.actions.seats('alpha')).toEqual([seat('m2', 'spectator')]);
+      await store.actions.begin('alpha', ORIGIN);
+      expect(await store.actions.seats('alpha')).toEqual([]);
+      expect(await store.actions.seats('beta')).toEqual([seat('m3', 'player')]);
+    });
+
     it('reads back what was appended, in tick order, whole or by range', async () => {
       await logTicks('alpha');
 
