@@ -213,7 +213,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const countSessions = () => {
     metrics.sessions.set(registry.all().length);
-    metrics.capacityUsed.set(registry.all().length / capacity.sessions);
+    // (An edge has no session capacity: it is full as soon as it has any session.)
+    metrics.capacityUsed.set(capacity.sessions ? registry.all().length / capacity.sessions : 1);
   };
   registry.on('created', (session: Session) => {
     broadcastSession(io, session, () => store.available);

@@ -74,9 +74,10 @@ const ConfigSchema = z.object({
   /**
    * Sessions this process ticks within budget; more are placed on another process of the
    * fleet, or refused with NO_CAPACITY. Unset: measured at start-up from the frame
-   * source's step time (server/fleet/capacity.ts). Never above MAX_SESSIONS.
+   * source's step time (server/fleet/capacity.ts). Never above MAX_SESSIONS. 0: an edge
+   * process, serving only spectators of other processes' sessions.
    */
-  SESSION_CAPACITY: intIn(1, 10000).optional(),
+  SESSION_CAPACITY: intIn(0, 10000).optional(),
   MAX_SPECTATORS: intIn(0, 100000).default(500),
   /**
    * Most viewers this process's media workers serve, here and as an edge of other

@@ -42,14 +42,17 @@ const find = (objects: K8sObject[], kind: string, name: string) => {
   return found;
 };
 
-const sessionContainer = (objects: K8sObject[]) =>
-  find(objects, 'Deployment', 'worldtick-session').spec.template.spec.containers[0];
+const SESSION = 'worldtick-session';
+const EDGE = 'worldtick-edge';
 
-/** The environment a session pod starts with: the ConfigMap, then the container's own values. */
-function podEnvironment(objects: K8sObject[]): Record<string, string> {
+const sessionContainer = (objects: K8sObject[], deployment = SESSION) =>
+  find(objects, 'Deployment', deployment).spec.template.spec.containers[0];
+
+/** The environment a pod of `deployment` starts with: the ConfigMap, then the container's own values. */
+function podEnvironment(objects: K8sObject[], deployment = SESSION): Record<string, string> {
   const config = find(objects, 'ConfigMap', 'worldtick-config').data as Record<string, string>;
   const own = Object.fromEntries(
-    sessionContainer(objects)
+    sessionContainer(objects, deployment)
       .env.filter((e: { value?: string }) => e.value !== undefined)
       .map((e: { name: string; value: string }) => [
         e.name,
@@ -81,8 +84,11 @@ describeRendered.each([['infra/k8s/base'], ['infra/k8s/overlays/gpu']])('%s', (d
       expect.arrayContaining([
         'ConfigMap/worldtick-config',
         'Deployment/redis',
+        'Deployment/worldtick-edge',
         'Deployment/worldtick-session',
+        'HorizontalPodAutoscaler/worldtick-edge',
         'HorizontalPodAutoscaler/worldtick-session',
+        'PodDisruptionBudget/worldtick-edge',
         'PodDisruptionBudget/worldtick-session',
         'Service/redis',
         'Service/worldtick',
@@ -90,36 +96,57 @@ describeRendered.each([['infra/k8s/base'], ['infra/k8s/overlays/gpu']])('%s', (d
     );
   });
 
-  it('gives session pods a valid configuration of this server, naming no unknown variable', () => {
-    const env = podEnvironment(objects);
-    const unknown = Object.keys(env).filter(
-      (key) => key !== 'NODE_IP' && !(CONFIG_KEYS as string[]).includes(key),
-    );
-    expect(unknown).toEqual([]);
-    const config = loadConfig(env);
-    expect(config.STORE_URL).toBe('redis://redis:6379');
-    expect(config.PUBLIC_URL).toBe('http://10.0.0.7:3000');
-    expect(config.MEDIA_ANNOUNCED_ADDRESS).toBe('10.0.0.7');
+  it.each([
+    [SESSION, 3000],
+    [EDGE, 3001],
+  ])(
+    'gives %s pods a valid configuration of this server, naming no unknown variable',
+    (deployment, port) => {
+      const env = podEnvironment(objects, deployment);
+      const unknown = Object.keys(env).filter(
+        (key) => key !== 'NODE_IP' && !(CONFIG_KEYS as string[]).includes(key),
+      );
+      expect(unknown).toEqual([]);
+      const config = loadConfig(env);
+      expect(config.STORE_URL).toBe('redis://redis:6379');
+      expect(config.PUBLIC_URL).toBe(`http://10.0.0.7:${port}`);
+      expect(config.MEDIA_ANNOUNCED_ADDRESS).toBe('10.0.0.7');
+    },
+  );
+
+  it('runs edges that serve no session of their own, beside session pods on one node', () => {
+    const session = loadConfig(podEnvironment(objects, SESSION));
+    const edge = loadConfig(podEnvironment(objects, EDGE));
+    expect(edge.SESSION_CAPACITY).toBe(0);
+    expect(session.SESSION_CAPACITY).toBeUndefined(); // measured
+    // Both use host networking: their ports must not meet.
+    expect(edge.PORT).not.toBe(session.PORT);
+    expect(
+      edge.RTC_MIN_PORT > session.RTC_MAX_PORT || edge.RTC_MAX_PORT < session.RTC_MIN_PORT,
+    ).toBe(true);
   });
 
-  it('probes paths the server answers as the probes expect, on the port it listens on', async () => {
-    const container = sessionContainer(objects);
-    const env = podEnvironment(objects);
-    const http = container.ports.find((p: { name: string }) => p.name === 'http');
-    expect(http.containerPort).toBe(loadConfig(env).PORT);
-    let draining = false;
-    const route = createRoutes({
-      client: { page: Buffer.from(''), assets: new Map(), dir: '' },
-      metrics: new Metrics().registry,
-      health: () => ({ ok: true }),
-      ready: () => !draining,
-    });
-    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'])
-      expect((await route('GET', container[probe].httpGet.path)).status).toBe(200);
-    draining = true;
-    expect((await route('GET', container.readinessProbe.httpGet.path)).status).toBe(503);
-    expect((await route('GET', container.livenessProbe.httpGet.path)).status).toBe(200);
-  });
+  it.each([SESSION, EDGE])(
+    'probes %s on paths the server answers as the probes expect, on its port',
+    async (deployment) => {
+      const container = sessionContainer(objects, deployment);
+      const env = podEnvironment(objects, deployment);
+      const http = container.ports.find((p: { name: string }) => p.name === 'http');
+      expect(http.containerPort).toBe(loadConfig(env).PORT);
+      let draining = false;
+      const route = createRoutes({
+        client: { page: Buffer.from(''), assets: new Map(), dir: '' },
+        metrics: new Metrics().registry,
+        health: () => ({ ok: true }),
+        ready: () => !draining,
+      });
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'])
+        expect((await route('GET', container[probe].httpGet.path)).status).toBe(200);
+      draining = true;
+      expect((await route('GET', container.readinessProbe.httpGet.path)).status).toBe(503);
+      expect((await route('GET', container.livenessProbe.httpGet.path)).status).toBe(200);
+    },
+  );
 
   it('lets the preStop pause and the whole drain finish within the grace period', () => {
     const pod = find(objects, 'Deployment', 'worldtick-session').spec.template.spec;
@@ -133,12 +160,15 @@ describeRendered.each([['infra/k8s/base'], ['infra/k8s/overlays/gpu']])('%s', (d
     );
   });
 
-  it('autoscales on a metric this server exports at /metrics', async () => {
-    const hpa = find(objects, 'HorizontalPodAutoscaler', 'worldtick-session');
-    const name = hpa.spec.metrics[0].pods.metric.name;
-    const exported = (await new Metrics().registry.getMetricsAsJSON()).map((m) => m.name);
-    expect(exported).toContain(name);
-  });
+  it.each([SESSION, EDGE])(
+    'autoscales %s on a metric this server exports at /metrics',
+    async (deployment) => {
+      const hpa = find(objects, 'HorizontalPodAutoscaler', deployment);
+      const name = hpa.spec.metrics[0].pods.metric.name;
+      const exported = (await new Metrics().registry.getMetricsAsJSON()).map((m) => m.name);
+      expect(exported).toContain(name);
+    },
+  );
 
   it('announces the node address for WebRTC with host networking', () => {
     const pod = find(objects, 'Deployment', 'worldtick-session').spec.template.spec;
