@@ -53,7 +53,7 @@ export class EdgeRelay extends EventEmitter {
   private originId = '';
   private view!: SessionView;
   private renewer: NodeJS.Timeout | null = null;
-  private renewing: Promise<void> | null = null;
+  private queue: Promise<void> = Promise.resolve();
   private lostSince: number | null = null;
   private closed = false;
 
@@ -98,6 +98,7 @@ export class EdgeRelay extends EventEmitter {
     this.assertOpen();
     const member = this.seats.take(claims);
     await this.renew();
+    this.assertOpen(); // (the session ended meanwhile)
     return member;
   }
 
@@ -146,11 +147,16 @@ export class EdgeRelay extends EventEmitter {
 
   /** Tells the origin the viewer count (renewing the pipe), or mends the pipe if it broke. */
   private renew(): Promise<void> {
-    // One at a time: a join during a renewal waits for it, then renews again.
-    const next = (this.renewing ?? Promise.resolve()).then(() => this.renewOnce());
-    this.renewing = next.finally(() => {
-      if (this.renewing === next) this.renewing = null;
-    });
+    return this.inTurn(() => this.renewOnce());
+  }
+
+  /**
+   * Runs `task` after the ones before it: renewals and mends never overlap, so two mends
+   * cannot each open a pipe (and leak one).
+   */
+  private inTurn(task: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(task);
+    this.queue = next.catch(() => {});
     return next;
   }
 
@@ -234,6 +240,6 @@ export class EdgeRelay extends EventEmitter {
 
   /** This process's media worker died under the relay. */
   private readonly onMediaClosed = () => {
-    if (!this.closed) void this.mend(new Error('media worker closed'));
+    if (!this.closed) void this.inTurn(() => this.mend(new Error('media worker closed')));
   };
 }

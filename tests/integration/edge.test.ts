@@ -146,6 +146,31 @@ describe('a spectator of a session on process A, connected to process B', () => 
     expect(session().roster().spectators).toBe(0);
   });
 
+  it("pipes again when A's media worker dies, and tells its spectators to rebuild their media", async () => {
+    const watcher = clients.track(await connect(edge));
+    expect(await joinAs(origin, watcher, SESSION, 'spectator')).toMatchObject({ ok: true });
+    const before = relay().video;
+    const reset = waitFor(watcher, 'media:reset', () => true, 4 * TTL_MS);
+    process.kill(origin.pool.workers[0].pid, 'SIGKILL');
+    await reset;
+    // The edge finds its pipe gone at its next renewal and opens another.
+    await until(() => relay().video !== before, 'a new pipe', 4 * TTL_MS);
+    const tap = await RtpTap.open(relay().video);
+    try {
+      await tap.waitFor(
+        () => tap.frameTimestamps.length >= 10,
+        5000,
+        'frames through the new pipe',
+      );
+    } finally {
+      tap.transport.close();
+    }
+    expect(before.isClosed).toBe(true);
+    expect(session().video.stats().pipes).toBe(1);
+    expect(await ask(watcher, 'leave')).toMatchObject({ ok: true });
+    await until(() => !edge.edges!.has(SESSION), 'the relay closing');
+  });
+
   it("hears the session's end, and B drops its relay", async () => {
     const watcher = clients.track(await connect(edge));
     expect(await joinAs(origin, watcher, SESSION, 'spectator')).toMatchObject({ ok: true });
