@@ -40,6 +40,8 @@ const SESSION = 'crowd';
 const SETTLE_MS = 1500; // new viewers' keyframes
 const HELD_FRAME_SHARE = 0.95;
 const WORKER_SATURATED_PERCENT = 95;
+/** Adding a step's viewers longer than this means the workers are past what they hold. */
+const GROW_TIMEOUT_MS = 60000;
 /** A step whose extrapolated CPU exceeds the machine's cores by more than this is not tried. */
 const PREDICTED_SATURATION = 1.1;
 const seconds = Number(values.seconds);
@@ -130,7 +132,15 @@ runMain(async () => {
           break;
         }
       }
-      await Promise.all(sinks.map((sink, i) => sink.grow(shareOf(viewers, processes, i))));
+      const grown = Promise.all(sinks.map((sink, i) => sink.grow(shareOf(viewers, processes, i))));
+      grown.catch(() => {}); // (still pending when the step is given up: the close rejects it)
+      const added = await Promise.race([grown.then(() => true), sleep(GROW_TIMEOUT_MS)]);
+      if (!added) {
+        stoppedBecause[processes] =
+          `adding viewers up to ${viewers} did not finish within ${GROW_TIMEOUT_MS / 1000} s ` +
+          `(a media worker this busy answers its requests slowly)`;
+        break;
+      }
       await sleep(SETTLE_MS);
       const overruns0 = origin.loop.clock.stats().overruns;
       let cpu!: Awaited<ReturnType<typeof cpuOverWindow<string>>>;
