@@ -4,6 +4,10 @@
  * back to the sender only, as a typed error (in the ack when there is one, else as a
  * `wt:error` event).
  *
+ * A spectator may join a session another process serves: this process is then its edge,
+ * and its seat and media are the session's edge relay here (server/fleet/edge-relay.ts);
+ * everything else it might send is refused, since spectators only watch.
+ *
  * Membership survives a dropped connection for the reconnection window: Socket.IO's
  * connection-state recovery restores the socket (its rooms and `socket.data`), and a
  * client that had to reconnect from scratch joins again with its resume token.
