@@ -20,11 +20,15 @@ export class EdgeRelays extends EventEmitter {
 
   /** A spectator seat for the session, relaying it here if it was not yet. */
   async join(claims: JoinClaims, resume?: string): Promise<{ relay: EdgeRelay; member: Member }> {
-    if (claims.role !== 'spectator')
+    if (claims.role !== 'spectator') {
+      const origin = await this.options.directory.lookup(claims.sid).catch(() => null);
       throw new WireError(
         'UNKNOWN_SESSION',
-        `session "${claims.sid}" is served by another server; players join it there`,
+        origin
+          ? `session "${claims.sid}" is served by ${origin.url}: players join it there`
+          : `no session "${claims.sid}"`,
       );
+    }
     const relay = this.relays.get(claims.sid) ?? (await this.open(claims.sid));
     return { relay, member: resume ? relay.resume(resume, claims) : await relay.join(claims) };
   }

@@ -114,7 +114,10 @@ describe('a spectator of a session on process A, connected to process B', () => 
     const player = clients.track(await connect(edge));
     const reply = await joinAs(origin, player, SESSION, 'player');
     expect(reply).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SESSION' } });
-    if (!reply.ok) expect(reply.error.message).toMatch(/players join it there/);
+    if (!reply.ok)
+      expect(reply.error.message).toBe(
+        `session "${SESSION}" is served by ${origin.url}: players join it there`,
+      );
   });
 
   it('steers spectators to B and players to A', async () => {
