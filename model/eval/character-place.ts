@@ -3,10 +3,10 @@
  * engine draws the character (model/engine/render.ts, `drawCharacter`) at a fixed size,
  * centred horizontally, its feet on a row that moves with the camera's height above the
  * player and with jumps. The character matcher (closed-loop/character.ts) searches
- * exactly this place; the motion measures (motion.ts, the view shift) leave it out as
- * the follow box: a character that stays put on screen while the view turns or walks
- * pulls an alignment of the whole picture towards no motion, and more so the sharper it
- * is drawn over a scene with little texture.
+ * every place it can be; the motion measures (motion.ts, the view shift) leave out the
+ * place where it stands, the follow box: a character that stays put on screen while the
+ * view turns or walks pulls an alignment of the whole picture towards no motion, and
+ * more so the sharper it is drawn over a scene with little texture.
  */
 import { CAMERA_BACK, CAMERA_UP, CHARACTER_HEIGHT } from '../engine/render';
 import { SPRITES } from '../engine/sprites';
