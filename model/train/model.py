@@ -308,8 +308,9 @@ class SpriteLayer(nn.Module):
     (normalised-convolution fill from the surrounding pixels under the union of the
     sprites' masks), so walking does not smear the character's colours over the ground."""
 
-    def __init__(self, height, width, n_characters, slot, box, hidden=64):
+    def __init__(self, height, width, n_characters, slot, box, hidden=64, clean=True):
         super().__init__()
+        self.cleans = clean  # whether the context frames reach the warp and the base without the sprite
         top, left, h, w = box
         if top < 0 or left < 0 or top + h > height or left + w > width or h % 4 or w % 4:
             raise ValueError(f"sprite box {box} must lie inside {height}x{width} with sides divisible by 4")
@@ -406,7 +407,8 @@ class WorldModel(nn.Module):
             if slot_order is None or sprite["slot"] not in slot_order:
                 raise ValueError(f"model.sprite.slot {sprite['slot']!r} is not one of the slots {slot_order}")
             s = slot_order.index(sprite["slot"])
-            self.instruct.sprite = SpriteLayer(height, width, slot_sizes[s], s, sprite["box"])
+            self.instruct.sprite = SpriteLayer(height, width, slot_sizes[s], s, sprite["box"],
+                                               clean=sprite.get("clean", True))
         self.start = StartNet(height, width, slot_sizes, cfg["cond_dim"])
 
     def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
@@ -417,7 +419,7 @@ class WorldModel(nn.Module):
         before, last = context[:, 0], context[:, 1]
         sprite = getattr(self.instruct, "sprite", None) if actions is not None else None
         seen = last
-        if sprite is not None:  # the base continues the world without the character; the layer draws it
+        if sprite is not None and sprite.cleans:  # the base continues the world without the character
             before, last = sprite.clean(before), sprite.clean(last)
         if actions is not None:
             motion = self.instruct.motion(actions)
