@@ -52,11 +52,12 @@ ${table(
 
 Most viewers held: ${counts.map((p) => `**${r.maxHeld[p]}** on ${p}`).join(', ')} (goal: 2,000 on 4).
 Why each stopped: ${counts.map((p) => `${p}: ${r.stoppedBecause[p]}`).join('; ')}.
-Adding SRTP PlainTransport viewers to one worker slows down sharply past about 700 of them
-(measured apart from this run on a busy machine: 100 more took 0.6 s at 700, 2.7 s at 900
-and 13 s at 1,000, while 1,200 without SRTP took about 0.1 s per 100), so a worker's limit
-here is where its transports can still be added, not its forwarding: spreading viewers over
-more workers (more processes) is what raises it.
+Adding SRTP PlainTransport viewers to a worker slows down sharply as it fills (measured
+apart from this run, on a busy machine: 100 more took 0.6 s at 700, 2.7 s at 900 and 13 s
+at 1,000, while 1,200 without SRTP took about 0.1 s per 100), so a step that stops while
+adding viewers marks the limit of this harness on one shared 2-core machine (the viewers'
+receivers run here too), not of forwarding: the workers' CPU per viewer is the figure that
+carries over to separate hosts.
 A viewer costs an edge's media worker **${r.edgeWorkerPercentPerViewer === null ? '–' : num(r.edgeWorkerPercentPerViewer, 3)}%**
 of a core (least-squares slope over the held steps); each edge costs its origin's worker
 **${r.originWorkerPercentPerEdge === null ? '–' : num(r.originWorkerPercentPerEdge, 2)}%** of a core (one more
