@@ -5,11 +5,12 @@
  * encoded stream into a router of its own (mediasoup PipeTransport, SRTP) and serves it
  * from there; A counts B's spectators (so its session does not pause) and its ticks
  * reach them. Players stay on A; spectators are steered to B; the last spectator leaving
- * closes the pipe; the session's end reaches the edge.
+ * closes the pipe; a pipe whose edge stops renewing it lapses; the edge pipes again when
+ * A's media worker dies; the session's end reaches the edge.
  */
 import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
-import type { RelayMedia } from '../../server/media/relay-media';
+import { RelayMedia } from '../../server/media/relay-media';
 import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
 import { ask, connect, joinAs, SuiteClients, startTestServer, waitFor } from '../helpers/server';
 import { RtpTap, sleep } from './media-helpers';
@@ -172,6 +173,24 @@ describe('a spectator of a session on process A, connected to process B', () => 
     expect(session().video.stats().pipes).toBe(1);
     expect(await ask(watcher, 'leave')).toMatchObject({ ok: true });
     await until(() => !edge.edges!.has(SESSION), 'the relay closing');
+  });
+
+  it('closes the pipe of an edge that stops renewing it (a dead edge) when its lease lapses', async () => {
+    // An edge's request, as a relay makes it, then silence.
+    const media = await RelayMedia.open(edge.pool, { listenIp: '127.0.0.1' });
+    try {
+      await edge.store.bus.request(
+        origin.processId,
+        { type: 'pipe', sessionId: SESSION, edgeId: 'gone-edge', end: media.end, viewers: 3 },
+        5000,
+      );
+      expect(session().video.stats().pipes).toBe(1);
+      expect(session().roster().spectators).toBe(3);
+      await until(() => session().video.stats().pipes === 0, 'the lease to lapse', 3 * TTL_MS);
+      expect(session().roster().spectators).toBe(0);
+    } finally {
+      media.close();
+    }
   });
 
   it("hears the session's end, and B drops its relay", async () => {
