@@ -132,7 +132,11 @@ runMain(async () => {
           break;
         }
       }
-      const grown = Promise.all(sinks.map((sink, i) => sink.grow(shareOf(viewers, processes, i))));
+      // One router at a time: a worker taking new viewers asks for a keyframe per viewer,
+      // and all of them at once would starve each other of the machine's cores.
+      const grown = (async () => {
+        for (const [i, sink] of sinks.entries()) await sink.grow(shareOf(viewers, processes, i));
+      })();
       grown.catch(() => {}); // (still pending when the step is given up: the close rejects it)
       const added = await Promise.race([grown.then(() => true), sleep(GROW_TIMEOUT_MS)]);
       if (!added) {
