@@ -239,8 +239,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const total = loop.clock.stats().overruns;
     metrics.observeTick(t, total - overruns);
     overruns = total;
-    metrics.consumers.set(viewers());
-    metrics.viewersUsed.set(viewers() / viewerCapacity);
+    const consumers = viewers();
+    metrics.consumers.set(consumers);
+    metrics.viewersUsed.set(consumers / viewerCapacity);
     metrics.edgeRelays.set(edges?.all().length ?? 0);
     metrics.pausedSessions.set(registry.all().filter((s) => registry.isPaused(s)).length);
   });

@@ -61,7 +61,6 @@ export class EdgeRelay extends EventEmitter {
   static async open(sessionId: string, options: EdgeRelayOptions): Promise<EdgeRelay> {
     const relay = new EdgeRelay(sessionId, options);
     await relay.pipe();
-    relay.media.once('closed', relay.onMediaClosed);
     relay.renewer = setInterval(() => void relay.renew(), options.renewMs);
     relay.renewer.unref();
     return relay;
@@ -179,11 +178,7 @@ export class EdgeRelay extends EventEmitter {
   /** The pipe broke: a new one from wherever the session is now, or the relay ends. */
   private async mend(cause: Error): Promise<void> {
     try {
-      const old = this.media;
       await this.pipe();
-      old.off('closed', this.onMediaClosed);
-      old.close();
-      this.media.once('closed', this.onMediaClosed);
       this.lostSince = null;
       this.options.log.info('edge relay piped again', {
         sessionId: this.sessionId,
@@ -203,7 +198,7 @@ export class EdgeRelay extends EventEmitter {
     }
   }
 
-  /** Opens a pipe from the process the directory names as the session's now. */
+  /** Opens a pipe from the process the directory names as the session's now, and uses it. */
   private async pipe(): Promise<void> {
     const { sessionId } = this;
     const entry = await this.options.directory.lookup(sessionId);
@@ -227,11 +222,15 @@ export class EdgeRelay extends EventEmitter {
       );
       await media.receive(reply.offer);
       this.view = reply.view;
-      this.media = media;
     } catch (error) {
       media.close();
       throw error;
     }
+    const old = this.media as RelayMedia | undefined; // (none yet when the relay opens)
+    old?.off('closed', this.onMediaClosed);
+    old?.close();
+    this.media = media;
+    media.once('closed', this.onMediaClosed);
   }
 
   private ask(request: EdgeRequest): Promise<unknown> {

@@ -137,14 +137,13 @@ export class Session extends EventEmitter {
   /** Who is here: hosts and players by name, spectators counted (edges' included). */
   roster(): MembersMessage {
     const members = this.members.list();
-    let spectators = members.filter((m) => m.role === 'spectator').length;
-    for (const count of this.edgeViewers.values()) spectators += count;
+    const spectators = members.filter((m) => m.role === 'spectator').length;
     return {
       sessionId: this.id,
       members: members
         .filter((m) => m.role !== 'spectator')
         .map(({ id, name, role, connected }) => ({ id, name, role, connected })),
-      spectators,
+      spectators: spectators + this.edgeViewerCount(),
     };
   }
 
@@ -154,7 +153,12 @@ export class Session extends EventEmitter {
 
   /** Members connected here, and spectators connected through edges. */
   connectedCount(): number {
-    let count = this.members.connectedCount();
+    return this.members.connectedCount() + this.edgeViewerCount();
+  }
+
+  /** Spectators watching through edges, all of them. */
+  private edgeViewerCount(): number {
+    let count = 0;
     for (const viewers of this.edgeViewers.values()) count += viewers;
     return count;
   }
