@@ -66,6 +66,20 @@ export function waitFor<T>(
   });
 }
 
+/** Resolves once `test` holds, checking every `everyMs`; rejects naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  test: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+  everyMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
 /** Joins `sessionId` as `role` with a token signed by the server's own key. */
 export async function joinAs(
   server: RunningServer,

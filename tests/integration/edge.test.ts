@@ -12,8 +12,16 @@ import { Socket } from 'socket.io-client';
 import { RunningServer } from '../../server/app';
 import { RelayMedia } from '../../server/media/relay-media';
 import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
-import { ask, connect, joinAs, SuiteClients, startTestServer, waitFor } from '../helpers/server';
-import { RtpTap, sleep } from './media-helpers';
+import {
+  ask,
+  connect,
+  joinAs,
+  SuiteClients,
+  startTestServer,
+  waitFor,
+  waitUntil,
+} from '../helpers/server';
+import { RtpTap } from './media-helpers';
 
 const SESSION = 'show';
 const TTL_MS = 3000;
@@ -50,14 +58,6 @@ afterAll(async () => {
 
 const session = () => origin.registry.get(SESSION);
 const relay = () => edge.edges!.get(SESSION);
-
-async function until(test: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('a spectator of a session on process A, connected to process B', () => {
   let spectator: Socket;
@@ -141,12 +141,12 @@ describe('a spectator of a session on process A, connected to process B', () => 
       ok: true,
     });
     expect(session().video.stats().pipes).toBe(1);
-    await until(() => session().roster().spectators === 2, 'A counting two spectators');
+    await waitUntil(() => session().roster().spectators === 2, 'A counting two spectators');
     expect(await ask(second, 'leave')).toMatchObject({ ok: true });
-    await until(() => session().roster().spectators === 1, 'A counting one spectator');
+    await waitUntil(() => session().roster().spectators === 1, 'A counting one spectator');
     expect(await ask(spectator, 'leave')).toMatchObject({ ok: true });
-    await until(() => !edge.edges!.has(SESSION), 'the relay closing');
-    await until(() => session().video.stats().pipes === 0, "A's pipe closing");
+    await waitUntil(() => !edge.edges!.has(SESSION), 'the relay closing');
+    await waitUntil(() => session().video.stats().pipes === 0, "A's pipe closing");
     expect(session().roster().spectators).toBe(0);
   });
 
@@ -158,7 +158,7 @@ describe('a spectator of a session on process A, connected to process B', () => 
     process.kill(origin.pool.workers[0].pid, 'SIGKILL');
     await reset;
     // The edge finds its pipe gone at its next renewal and opens another.
-    await until(() => relay().video !== before, 'a new pipe', 4 * TTL_MS);
+    await waitUntil(() => relay().video !== before, 'a new pipe', 4 * TTL_MS);
     const tap = await RtpTap.open(relay().video);
     try {
       await tap.waitFor(
@@ -172,7 +172,7 @@ describe('a spectator of a session on process A, connected to process B', () => 
     expect(before.isClosed).toBe(true);
     expect(session().video.stats().pipes).toBe(1);
     expect(await ask(watcher, 'leave')).toMatchObject({ ok: true });
-    await until(() => !edge.edges!.has(SESSION), 'the relay closing');
+    await waitUntil(() => !edge.edges!.has(SESSION), 'the relay closing');
   });
 
   it('closes the pipe of an edge that stops renewing it (a dead edge) when its lease lapses', async () => {
@@ -186,7 +186,7 @@ describe('a spectator of a session on process A, connected to process B', () => 
       );
       expect(session().video.stats().pipes).toBe(1);
       expect(session().roster().spectators).toBe(3);
-      await until(() => session().video.stats().pipes === 0, 'the lease to lapse', 3 * TTL_MS);
+      await waitUntil(() => session().video.stats().pipes === 0, 'the lease to lapse', 3 * TTL_MS);
       expect(session().roster().spectators).toBe(0);
     } finally {
       media.close();
@@ -199,7 +199,7 @@ describe('a spectator of a session on process A, connected to process B', () => 
     const closed = waitFor<{ sessionId: string }>(watcher, 'session:closed');
     origin.registry.close(SESSION, 'closed by host');
     expect((await closed).sessionId).toBe(SESSION);
-    await until(() => !edge.edges!.has(SESSION), 'the relay closing', 2 * TTL_MS);
+    await waitUntil(() => !edge.edges!.has(SESSION), 'the relay closing', 2 * TTL_MS);
     expect(await ask(watcher, 'media:createTransport')).toMatchObject({
       ok: false,
       error: { code: 'NOT_JOINED' },

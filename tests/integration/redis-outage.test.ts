@@ -11,7 +11,7 @@ import { TickMetadata } from '../../server/session/session';
 import { lastReplayedFrame } from '../helpers/replay';
 import { liveUrl, spawnLocalMain } from '../helpers/process';
 import { OwnRedis, startOwnRedis, uniqueKeyPrefix } from '../helpers/redis';
-import { ask, connect, joinAs, startTestServer, waitFor } from '../helpers/server';
+import { ask, connect, joinAs, startTestServer, waitFor, waitUntil } from '../helpers/server';
 
 const hostToken = (stdout: string) => /#token=(\S+)/.exec(stdout)![1];
 
@@ -27,13 +27,9 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(test: () => Promise<boolean>, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
+/** Until `test` holds (a rejection counts as not yet: the store may be away), every 100 ms. */
+const until = (test: () => Promise<boolean>, what: string, timeoutMs = 15_000) =>
+  waitUntil(() => test().catch(() => false), what, timeoutMs, 100);
 
 describe.each([5, 20])('a %i s Redis outage', (seconds) => {
   let server: RunningServer;

@@ -12,6 +12,7 @@ import { Server } from 'socket.io';
 import { io as connectClient, Socket } from 'socket.io-client';
 import { createStore, StateStore } from '../../server/store';
 import { deleteKeys, startRedis, TestRedis, uniqueKeyPrefix } from '../helpers/redis';
+import { waitUntil } from '../helpers/server';
 
 interface Node {
   io: Server;
@@ -85,14 +86,6 @@ async function emitUntil<T>(emit: () => void, arrived: Promise<T>, timeoutMs = 5
   }
   if (!done) throw new Error(`nothing arrived within ${timeoutMs} ms`);
   return settled;
-}
-
-async function waitUntil(test: () => Promise<boolean>, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 it('delivers a room broadcast from one server to a client of the other', async () => {
