@@ -3,7 +3,7 @@ PyTorch eager timing of the shipped model's step graph: the comparison column of
 bench/generator.bench.ts (same graph as the ONNX export, model/train/graphs.py StepGraph;
 same weights; same thread count; same batch sizes; random inputs as export.py makes them).
 
-  /usr/bin/python3 bench/generator_torch.py --config model/train/configs/small-cpu.json
+  /usr/bin/python3 bench/generator_torch.py --config model/train/configs/grade-cpu.json
       --model-dir model/shipped [--set KEY=VALUE] [--batches 1,2,4,8] [--threads 2] [--runs 50]
 
 The architecture comes from the training config, the data sizes from the model's

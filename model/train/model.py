@@ -18,12 +18,16 @@ real time on two CPU threads, working on pixels instead of a blurry latent.
   SpriteLayer   (0.3, with InstructNet) the player's character as learned per-character
                 RGBA sprites composited at the camera's follow point; the context frames
                 reach the warp and the base with the sprite filled in from around it
+  GradeLayer    (0.4, with InstructNet) weather, time of day and events as colour grades
+                fitted on scenes the engine rendered under every value, blended in over
+                the engine's 16 transition ticks
 
   StartNet      the text-to-frame half: a first frame from structured instructions alone
                 (any slot may be left unspecified), so a session can start without an
                 engine frame or a video prompt
 
 A tick is: instruct.camera(actions) -> [sprite.clean] -> warp -> base (+ instruct residuals)
+-> [fill (tried): the base's output only where the warp revealed new ground] -> [grade]
 -> [sprite composite] -> frame.
 Frames are float [B, 3, H, W] in [-1, 1] inside the model, uint8 NHWC outside.
 """
@@ -93,8 +97,11 @@ class CameraWarp(nn.Module):
     turned. Returns the warped frame and a mask of pixels whose source lies inside the
     last frame (0 = newly revealed: the base has to invent them)."""
 
-    def __init__(self, height, width, camera):
+    def __init__(self, height, width, camera, padding="border"):
         super().__init__()
+        if padding not in ("border", "reflection"):
+            raise ValueError(f"warp padding must be 'border' or 'reflection'; got {padding!r}")
+        self.padding = padding  # what fills pixels whose source lies outside the last frame
         self.focal, self.ground = camera["focal"], camera["height"]
         rows = torch.arange(height, dtype=torch.float32) + 0.5 - camera["horizon"]
         cols = torch.arange(width, dtype=torch.float32) + 0.5 - width / 2
@@ -117,10 +124,10 @@ class CameraWarp(nn.Module):
 
     def forward(self, frame, motion):
         grid = self.grid(motion)
+        inside = ((grid.abs() <= 1.0).all(-1)).float().unsqueeze(1)
         # Bicubic: bilinear resampling every tick washes texture out within a second (20
         # sub-pixel shifts keep 12% of the fine detail with bilinear, 80% with bicubic).
-        warped = F.grid_sample(frame, grid, mode="bicubic", padding_mode="border", align_corners=False)
-        inside = ((grid.abs() <= 1.0).all(-1)).float().unsqueeze(1)
+        warped = F.grid_sample(frame, grid, mode="bicubic", padding_mode=self.padding, align_corners=False)
         return warped, inside
 
 
@@ -235,6 +242,7 @@ class InstructNet(nn.Module):
         self.camera = nn.Sequential(
             nn.Linear(history * n_actions, 128), nn.SiLU(), nn.Linear(128, 128), nn.SiLU(), nn.Linear(128, 3))
         self.register_buffer("motion_scale", torch.tensor(MOTION_SCALE))
+        self.idle_still = False  # set by WorldModel from the config's `idle_still`
         self.action_embed = nn.Linear(history * n_actions, cond_dim)
         offsets, self.token_embed = instruction_tokens(slot_sizes, cond_dim)
         self.register_buffer("slot_offset", offsets)
@@ -246,8 +254,15 @@ class InstructNet(nn.Module):
         self.outs = nn.ModuleList(zero_init(nn.Conv2d(w, w, 1)) for w in self.encoder.widths)
 
     def motion(self, actions):
-        """Camera motion (yaw, forward, right) of this tick from the action history [B, A, keys]."""
-        return self.camera(actions.flatten(1)) * self.motion_scale
+        """Camera motion (yaw, forward, right) of this tick from the action history [B, A, keys].
+        With `idle_still`, less the motion it gives for a history of no keys at all: the head
+        learned the engine's coasting after a walk (0.035 cells a tick forward for an idle
+        history, 5x the data's mean), and a closed loop that walks on every idle tick zooms
+        the picture into a blur within a second."""
+        motion = self.camera(actions.flatten(1))
+        if self.idle_still:
+            motion = motion - self.camera(torch.zeros_like(actions[:1]).flatten(1))
+        return motion * self.motion_scale
 
     def forward(self, stem, actions, instruction, age):
         held = (instruction > 0).float().unsqueeze(-1)
@@ -308,9 +323,10 @@ class SpriteLayer(nn.Module):
     (normalised-convolution fill from the surrounding pixels under the union of the
     sprites' masks), so walking does not smear the character's colours over the ground."""
 
-    def __init__(self, height, width, n_characters, slot, box, hidden=64, clean=True):
+    def __init__(self, height, width, n_characters, slot, box, hidden=64, clean=True, clear_alpha=0.0):
         super().__init__()
         self.cleans = clean  # whether the context frames reach the warp and the base without the sprite
+        self.clear_alpha = clear_alpha  # composited alphas below it count as clear (0: none do)
         top, left, h, w = box
         if top < 0 or left < 0 or top + h > height or left + w > width or h % 4 or w % 4:
             raise ValueError(f"sprite box {box} must lie inside {height}x{width} with sides divisible by 4")
@@ -337,8 +353,9 @@ class SpriteLayer(nn.Module):
         return F.pad(x, (left, W - left - w, top, H - top - h))
 
     def mask(self):
-        """Where any character's sprite may cover the frame: [1, 1, H, W], dilated by a pixel."""
-        a = torch.sigmoid(self.alpha.detach()).max(0, keepdim=True)[0]
+        """Where any character's sprite covers the frame (alpha over a half): [1, 1, H, W], dilated
+        by a pixel. Binary, so the fill cannot seep into the rest of the box tick after tick."""
+        a = (torch.sigmoid(self.alpha.detach()).max(0, keepdim=True)[0] > 0.5).float()
         return F.max_pool2d(self.place(a), 3, 1, 1)
 
     def clean(self, frame):
@@ -390,25 +407,112 @@ class SpriteLayer(nn.Module):
         B, (_, _, h, w) = probs.shape[0], self.rgb.shape
         rgb = (probs @ self.rgb.flatten(1)).view(B, 3, h, w)
         alpha = (probs @ torch.sigmoid(self.alpha).flatten(1)).view(B, 1, h, w)
+        if self.clear_alpha > 0:
+            # Nearly clear pixels are clear: a faint alpha composited every tick draws the box's
+            # median background into the frame, tick after tick, until the box shows.
+            alpha = F.relu(alpha - self.clear_alpha) / (1 - self.clear_alpha)
         rgb = (rgb + 1) * gain[:, :, None, None] - 1
         a = self.place(alpha)
         return frame * (1 - a) + self.place(rgb) * a
 
 
+class GradeLayer(nn.Module):
+    """Weather, time of day and events as colour grades (worldtick-warp 0.4; part of
+    InstructNet). The engine shows these values mostly as light and colour: the sky's
+    palette, the light on the ground, overcast and fog, an event's tint. Per slot, value
+    u to value v is one affine map per colour channel and row (`gain`, `shift`, fitted on
+    the same scenes rendered under every value: model/dataset/look-pairs.ts), and a
+    softmax `reader` on a frame's 8x8 mean colours says which value it shows (the runtime
+    holds only the newest instruction, not the value it replaces).
+
+    While a slot's instruction v is held, the map from u to v is blended in over
+    `transition` ticks, as the engine blends: each tick undoes the share already applied
+    and applies the next, so the ticks compose to the whole map once. Which u: for each
+    candidate, the frame with that candidate's share undone, read by the reader; the
+    candidate read as itself wins (softly). Reading the frame as it is instead would see
+    the blend half done and stall it; a frame that already shows v maps to itself."""
+
+    FEATURES = 3 * 64  # the 8x8 mean colours the reader reads
+
+    def __init__(self, height, width, slots, n_values, transition):
+        super().__init__()
+        if height % 8 or width % 8:
+            raise ValueError(f"the grade layer reads 8x8 blocks: frame sides must divide by 8; got {height}x{width}")
+        self.block = (height // 8, width // 8)
+        self.slots, self.transition = list(slots), float(transition)
+        k, v = len(self.slots), n_values
+        eye = torch.ones(k, v, v, 3, height)
+        self.register_buffer("gain", eye)  # [slot, to v, from u, channel, row]
+        self.register_buffer("shift", torch.zeros(k, v, v, 3, height))
+        self.register_buffer("reader_weight", torch.zeros(k, self.FEATURES, v))
+        self.register_buffer("reader_bias", torch.zeros(k, v))
+
+    def features(self, frame):
+        return F.avg_pool2d(frame, self.block).flatten(1)  # fixed kernel: the exporter needs static sizes
+
+    def forward(self, frame, instruction, age):
+        for k, slot in enumerate(self.slots):
+            token = instruction[:, slot]
+            gain = self.gain[k][(token - 1).clamp(min=0)]  # [B, from u, 3, rows]
+            shift = self.shift[k][(token - 1).clamp(min=0)]
+            # The share of the way from u to v the engine's blend has reached before and after
+            # this tick; 0 -> 0 when no instruction is held or its blend is over.
+            held = (token > 0).float()[:, None, None, None]
+            a = age[:, slot][:, None, None, None]
+            before = (a / self.transition).clamp(max=1.0) * held
+            after = ((a + 1) / self.transition).clamp(max=1.0) * held
+            # Per candidate u, the frame as it was before the blend began (its share undone):
+            # origin_u = scale_u * frame + offset_u, one affine map per channel and row.
+            scale = 1 / (1 + before * (gain - 1)).clamp(min=0.05)
+            offset = -before * shift * scale
+            # Which u: the candidate whose own origin the reader reads as u. Reading the origin,
+            # not the frame, keeps the answer steady while the blend darkens or tints the frame.
+            # The maps are per row, so the origins' 8x8 block means follow from the frame's
+            # per-row block means (no full-size origin is ever made).
+            rows = F.avg_pool2d(frame, (1, self.block[1]))  # [B, 3, H, 8]
+            origins = scale[..., None] * rows[:, None] + offset[..., None]  # [B, u, 3, H, 8]
+            B, U, C, H, W8 = origins.shape
+            blocks = origins.view(B, U, C, H // self.block[0], self.block[0], W8).mean(4)
+            logits = torch.einsum("buf,fv->buv", blocks.flatten(2), self.reader_weight[k]) + self.reader_bias[k]
+            own = torch.log_softmax(logits, -1).diagonal(0, 1, 2)
+            p = torch.softmax(own, 1)[:, :, None, None]  # [B, u, 1, 1]
+            # Each candidate's origin with `after` of its map applied, mixed: again one affine map.
+            remap = 1 + after * (gain - 1)
+            total_scale = (p * remap * scale).sum(1)[..., None]  # [B, 3, rows, 1]
+            total_offset = (p * (remap * offset + after * shift)).sum(1)[..., None]
+            frame = frame * total_scale + total_offset
+        return frame
+
+
 class WorldModel(nn.Module):
     def __init__(self, cfg, height, width, n_actions, slot_sizes, slot_order=None):
         super().__init__()
-        self.warp = CameraWarp(height, width, cfg["camera"])
+        self.warp = CameraWarp(height, width, cfg["camera"], cfg.get("warp_padding", "border"))
+        self.compose = cfg.get("compose", "refine")
+        if self.compose not in ("refine", "fill"):
+            raise ValueError(f"model.compose must be 'refine' or 'fill'; got {self.compose!r}")
         self.base = BaseGenerator(cfg["widths"], cfg["dilations"], cfg["cond_dim"])
         self.instruct = InstructNet(cfg["widths"], cfg["dilations"], cfg["action_history"], n_actions,
                                     slot_sizes, cfg["cond_dim"])
+        self.instruct.idle_still = cfg.get("idle_still", False)
         sprite = cfg.get("sprite")
         if sprite:  # trained with the InstructNet stage (it conditions on the character instruction)
             if slot_order is None or sprite["slot"] not in slot_order:
                 raise ValueError(f"model.sprite.slot {sprite['slot']!r} is not one of the slots {slot_order}")
             s = slot_order.index(sprite["slot"])
             self.instruct.sprite = SpriteLayer(height, width, slot_sizes[s], s, sprite["box"],
-                                               clean=sprite.get("clean", True))
+                                               clean=sprite.get("clean", True),
+                                               clear_alpha=sprite.get("clear_alpha", 0.0))
+        grade = cfg.get("grade")
+        if grade:  # trained (fitted) with the InstructNet stage, like the sprite layer
+            missing = [s for s in grade["slots"] if slot_order is None or s not in slot_order]
+            if missing:
+                raise ValueError(f"model.grade.slots {missing} are not among the slots {slot_order}")
+            sizes = {slot_sizes[slot_order.index(s)] for s in grade["slots"]}
+            if len(sizes) != 1:
+                raise ValueError(f"model.grade.slots must have equally many values; got {sorted(sizes)}")
+            self.instruct.grade = GradeLayer(height, width, [slot_order.index(s) for s in grade["slots"]], sizes.pop(),
+                                             grade["transition"])
         self.start = StartNet(height, width, slot_sizes, cfg["cond_dim"])
 
     def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
@@ -427,6 +531,11 @@ class WorldModel(nn.Module):
         stem = self.base.embed(warped, inside, last, before)
         adds = None if actions is None else self.instruct(stem, actions, instruction, age)
         frame = self.base(stem, warped, last, motion, level, adds)
+        if self.compose == "fill":  # the base paints only what the warp reveals; seen pixels are copied
+            frame = inside * warped + (1 - inside) * frame
+        grade = getattr(self.instruct, "grade", None) if actions is not None else None
+        if grade is not None:
+            frame = grade(frame, instruction, age)
         if sprite is not None:
             frame = sprite(frame, seen, instruction, age)
         return frame, motion

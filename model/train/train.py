@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from data import Split, load_manifest
+from grade_init import init_grade
 from model import WorldModel, frames_to_input, output_to_frames, quantize
 
 STAGES = ("base", "instruct", "start")
@@ -96,6 +97,11 @@ def build_world(cfg, load_checkpoints=False):
     return world, data
 
 
+# Model keys that add layers or change how a tick composes its parts without changing the
+# shape of any trained tensor: a run may start from one whose config differs in them.
+LAYER_KEYS = {"sprite", "grade", "compose", "warp_padding", "idle_still"}
+
+
 def load_init(cfg, stage, module):
     """Starts `module` from the same stage of the run folder `cfg["init"]` (e.g. weights
     recovered from a shipped model by recover.py): every tensor whose name and shape match
@@ -106,7 +112,7 @@ def load_init(cfg, stage, module):
         return None
     ck = torch.load(path, map_location="cpu")
     mine, theirs = cfg["model"], ck["config"]["model"]
-    differ = [k for k in set(mine) | set(theirs) if k != "sprite" and mine.get(k) != theirs.get(k)]
+    differ = [k for k in set(mine) | set(theirs) if k not in LAYER_KEYS and mine.get(k) != theirs.get(k)]
     if differ:
         raise SystemExit(f"{path}: its model config differs in {sorted(differ)}")
     own = module.state_dict()
@@ -405,14 +411,20 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
                 step, metrics, init = ck["step"], ck["metrics"], None
         elif stage == "instruct":
             world.instruct.copy_base(world.base)
+        grade = getattr(world.instruct, "grade", None) if stage == "instruct" else None
+        if grade is not None:
+            init_grade(grade, splits["train"], frames["train"], cfg, settled(splits["train"]))
         if sprite is not None:
             init_sprites(sprite, splits["train"], frames["train"], cfg)
-            if step >= s["steps"]:  # a new sprite layer on a taken-over stage: its own held-out figures
+        if sprite is not None or grade is not None:
+            if step >= s["steps"]:  # new layers on a taken-over stage: their own held-out figures
                 held = splits["heldout"].windows(s["eval_rollout"])
                 eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
                 metrics = evaluate(stage, cfg, world, splits["heldout"], frames["heldout"], eval_idx, device)
                 log(cfg, {"stage": stage, "step": step, "eval": "heldout", **metrics})
-                init = {"from": cfg["init"], "step": step, "sprite": "initialised from the data, not trained"}
+                layers = [name for name, layer in (("sprite", sprite), ("grade", grade)) if layer is not None]
+                init = {"from": cfg["init"], "step": step, "layers": layers,
+                        "trained": "initialised (fitted) from the data, not trained further"}
         if step >= s["steps"]:
             save(metrics)
     if step >= s["steps"]:

@@ -21,7 +21,7 @@ jest.setTimeout(60000);
 const REPOSITORY = path.join(__dirname, '../..');
 /** worldtick-small 0.1.0, the first shipped model, kept as a baseline. */
 const FORMAT_1_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-small-0.1.0');
-/** The shipped model, manifest format 2 (worldtick-warp 0.3.0). */
+/** The shipped model, manifest format 2 (worldtick-warp 0.4.0). */
 const FORMAT_2_MODEL = path.join(REPOSITORY, 'model/shipped');
 const MODELS = [
   { format: 1, dir: FORMAT_1_MODEL },
