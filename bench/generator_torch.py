@@ -38,7 +38,7 @@ def data_info(manifest):
     return {
         "height": manifest["frame"]["height"], "width": manifest["frame"]["width"],
         "n_actions": len(manifest["actions"]["keys"]), "n_slots": len(slots),
-        "slot_sizes": [len(manifest["instructions"]["slots"][s]) for s in slots],
+        "slot_sizes": [len(manifest["instructions"]["slots"][s]) for s in slots], "slot_order": slots,
     }
 
 
@@ -148,7 +148,8 @@ def main():
     step_path = os.path.join(args.model_dir, manifest["graphs"]["step"]["file"])
 
     torch.set_num_threads(args.threads)
-    world = WorldModel(cfg["model"], data["height"], data["width"], data["n_actions"], data["slot_sizes"])
+    world = WorldModel(cfg["model"], data["height"], data["width"], data["n_actions"], data["slot_sizes"],
+                       data["slot_order"])
     graph = StepGraph(world).eval()
     spec = io(cfg["model"], data["height"], data["width"], data["n_actions"], data["n_slots"])["step"]
     parameters = load_onnx_weights(graph, step_path, spec, data)
