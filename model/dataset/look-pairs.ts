@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { Engine } from '../engine/engine';
+import { DEFAULT_FRAME_SIZE, Engine } from '../engine/engine';
 import { EnvironmentStart, TRANSITION_TICKS } from '../engine/environment';
 import { IDLE_ACTION } from '../engine/actions';
 import { INSTRUCTION_SLOTS, makeInstruction } from '../engine/instructions';
@@ -23,7 +23,7 @@ import { BehaviourAgent } from './agents';
 import { numberOption, OptionSpecs, parseOptions, runMain, usageText } from './cli-args';
 import { Rng } from './prng';
 
-export const GRADED_SLOTS = ['weather', 'time', 'event'] as const;
+const GRADED_SLOTS = ['weather', 'time', 'event'] as const;
 type GradedSlot = (typeof GRADED_SLOTS)[number];
 /** World seeds of look pairs: a block of their own, apart from the eval's held-out block. */
 const LOOK_SEED_BASE = 0x10c00000;
@@ -84,11 +84,10 @@ function renderScene(slot: GradedSlot, worldSeed: number, start: EnvironmentStar
 function main(argv: string[]): void {
   const args = parseOptions(argv, OPTIONS, argsSchema);
   fs.mkdirSync(args.out, { recursive: true });
-  const manifest: Record<string, unknown> = {
-    format: 'worldtick-look-pairs',
-    version: 1,
-    slots: {},
-  };
+  const slots: Record<
+    string,
+    { file: string; values: readonly string[]; scenes: number; skipped: number }
+  > = {};
   for (const [s, slot] of GRADED_SLOTS.entries()) {
     const rng = new Rng(args.seed * 7919 + s);
     const file = fs.openSync(path.join(args.out, `${slot}.u8`), 'w');
@@ -111,15 +110,16 @@ function main(argv: string[]): void {
         process.stderr.write(`look pairs: ${slot} ${written}/${args.scenes}\n`);
     }
     fs.closeSync(file);
-    (manifest.slots as Record<string, unknown>)[slot] = {
+    slots[slot] = {
       file: `${slot}.u8`,
       values: INSTRUCTION_SLOTS[slot],
       scenes: written,
       skipped,
     };
   }
-  const first = new Engine({ seed: 0 });
-  Object.assign(manifest, { height: first.height, width: first.width });
+  // Every engine here renders at the default size (no width or height is passed).
+  const size = DEFAULT_FRAME_SIZE;
+  const manifest = { format: 'worldtick-look-pairs', version: 1, slots, height: size, width: size };
   fs.writeFileSync(path.join(args.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   process.stderr.write(`look pairs: written to ${args.out}\n`);
 }

@@ -72,11 +72,11 @@ def frame_features(frames, idx, grade, chunk=512):
 
 
 def init_grade(grade, split, frames, cfg, settled_idx, per_slot_frames=4000):
-    """Fills the grade layer's maps and readers; prints how well each reader reads held-out-free train frames."""
+    """Fills the grade layer's maps and readers; prints each reader's accuracy on the frames it was fitted on."""
     spec = cfg["model"]["grade"]
     slots = split.manifest["slotOrder"]
     values = split.manifest["instructionSlots"]
-    height, width = frames.get(settled_idx[:1], torch.device("cpu")).shape[-2:]
+    height, width = split.height, split.width
     rng = np.random.default_rng(cfg["seed"])
     idx = np.sort(rng.permutation(settled_idx)[:per_slot_frames])
     features = frame_features(frames, idx, grade)

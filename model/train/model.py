@@ -441,8 +441,7 @@ class GradeLayer(nn.Module):
         self.block = (height // 8, width // 8)
         self.slots, self.transition = list(slots), float(transition)
         k, v = len(self.slots), n_values
-        eye = torch.ones(k, v, v, 3, height)
-        self.register_buffer("gain", eye)  # [slot, to v, from u, channel, row]
+        self.register_buffer("gain", torch.ones(k, v, v, 3, height))  # [slot, to v, from u, channel, row]
         self.register_buffer("shift", torch.zeros(k, v, v, 3, height))
         self.register_buffer("reader_weight", torch.zeros(k, self.FEATURES, v))
         self.register_buffer("reader_bias", torch.zeros(k, v))
@@ -453,8 +452,9 @@ class GradeLayer(nn.Module):
     def forward(self, frame, instruction, age):
         for k, slot in enumerate(self.slots):
             token = instruction[:, slot]
-            gain = self.gain[k][(token - 1).clamp(min=0)]  # [B, from u, 3, rows]
-            shift = self.shift[k][(token - 1).clamp(min=0)]
+            target = (token - 1).clamp(min=0)  # v (any value while none is held: `held` zeroes it)
+            gain = self.gain[k][target]  # [B, from u, 3, rows]
+            shift = self.shift[k][target]
             # The share of the way from u to v the engine's blend has reached before and after
             # this tick; 0 -> 0 when no instruction is held or its blend is over.
             held = (token > 0).float()[:, None, None, None]
