@@ -6,7 +6,7 @@
  * per call, frames per second, frames per second per core. The PyTorch side is skipped,
  * with its reason, where torch or the onnx package is not installed.
  * Run: npx tsx bench/generator.bench.ts [--model-dir model/shipped --batches 1,2,4,8
- *        --threads 2 --runs 50 --torch-config model/train/configs/grade-cpu.json
+ *        --threads 2 --runs 50 --torch-config model/train/configs/particles-cpu.json
  *        --torch-set model.width=128]
  */
 import { execFile } from 'node:child_process';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '1,2,4,8' },
     threads: { type: 'string', default: '2' },
     runs: { type: 'string', default: '50' },
-    'torch-config': { type: 'string', default: 'model/train/configs/grade-cpu.json' },
+    'torch-config': { type: 'string', default: 'model/train/configs/particles-cpu.json' },
     'torch-set': { type: 'string', multiple: true, default: [] },
     python: { type: 'string', default: '/usr/bin/python3' },
     out: { type: 'string' },

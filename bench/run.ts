@@ -5,7 +5,7 @@
  * (CI) and writes into a temporary folder instead, leaving the document alone.
  *
  *   npm run bench -- [--smoke] [--only tick,fanout] [--report] [--model-dir model/shipped]
- *     [--source generator|engine] [--torch-config model/train/configs/grade-cpu.json]
+ *     [--source generator|engine] [--torch-config model/train/configs/particles-cpu.json]
  *     [--torch-set out_dir=...] [--out-dir DIR] [--doc FILE]
  *
  * With --only, the other figures in the document come from the results already in the
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     report: { type: 'boolean', default: false },
     'model-dir': { type: 'string', default: 'model/shipped' },
     source: { type: 'string', default: 'generator' },
-    'torch-config': { type: 'string', default: 'model/train/configs/grade-cpu.json' },
+    'torch-config': { type: 'string', default: 'model/train/configs/particles-cpu.json' },
     'torch-set': { type: 'string', multiple: true, default: [] },
     'out-dir': { type: 'string' },
     doc: { type: 'string' },

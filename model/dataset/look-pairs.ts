@@ -101,7 +101,13 @@ function main(argv: string[]): void {
         rng.int(0, MAX_WALK_TICKS),
       );
       if (!frames) {
-        skipped++;
+        // A flood lifts the player now and then (none of 720 scenes did); a world where most
+        // scenes move would otherwise loop here for ever.
+        if (++skipped > args.scenes)
+          throw new Error(
+            `${slot}: ${skipped} scenes skipped (the player moved while the values were shown) ` +
+              `for ${written} written; the engine's start or walk no longer settles`,
+          );
         continue;
       }
       for (const frame of frames) fs.writeSync(file, frame);

@@ -21,14 +21,16 @@ real time on two CPU threads, working on pixels instead of a blurry latent.
   GradeLayer    (0.4, with InstructNet) weather, time of day and events as colour grades
                 fitted on scenes the engine rendered under every value, blended in over
                 the engine's 16 transition ticks
+  ParticleLayer (0.5, with InstructNet) rain streaks and snowflakes read off the same
+                scenes, drawn every tick while the weather lasts
 
   StartNet      the text-to-frame half: a first frame from structured instructions alone
                 (any slot may be left unspecified), so a session can start without an
                 engine frame or a video prompt
 
-A tick is: instruct.camera(actions) -> [sprite.clean] -> warp -> base (+ instruct residuals)
--> [fill (tried): the base's output only where the warp revealed new ground] -> [grade]
--> [sprite composite] -> frame.
+A tick is: instruct.camera(actions) -> [particles.clean] -> [sprite.clean] -> warp -> base
+(+ instruct residuals) -> [fill (tried): the base's output only where the warp revealed new
+ground] -> [grade] -> [sprite composite] -> [particles] -> frame.
 Frames are float [B, 3, H, W] in [-1, 1] inside the model, uint8 NHWC outside.
 """
 
@@ -484,6 +486,87 @@ class GradeLayer(nn.Module):
         return frame
 
 
+class ParticleLayer(nn.Module):
+    """Rain streaks and snowflakes (worldtick-warp 0.5; part of InstructNet, fitted). The grade
+    gives a weather's light and colour, but the engine also draws particles over everything,
+    new ones every tick; a base that predicts the mean of where they could be draws none.
+    Per weather value this layer keeps a bank of particle masks and one colour and opacity,
+    all read off the look pairs (the same scene under clear and under that weather, less the
+    grade: what is left in thin bright marks is the particles). Every tick it composites one
+    mask per value over the frame. Which mask: a fixed hash of the last frame, which changes
+    every tick the particles do, so the same inputs draw the same frame (replays stay exact).
+
+    How strongly, per value: while an instruction for the slot is held, blended towards
+    its value over the engine's transition ticks (the engine's particle count follows its
+    blend); otherwise as strongly as the layer drew them a tick ago, which it measures in
+    the last frame (it knows the masks it drew there). The last frame carries the weather
+    on: the world stays rainy after the instruction, however hazy the base makes it, until
+    another weather is asked for. Only an instruction starts particles: reading the
+    weather off the picture (the grade's reader) started rain and snow on hazy clear-sky
+    frames that then never stopped. The same measurement removes last tick's particles
+    from the context, so the base continues the world, not the rain, which would otherwise
+    settle into it as a pale haze."""
+
+    def __init__(self, height, width, slot, n_values, values, bank, transition):
+        super().__init__()
+        self.slot, self.transition, self.n_values = slot, float(transition), n_values
+        # Only the values that have particles (rain, snow) are kept and computed.
+        self.register_buffer("values", torch.tensor(values, dtype=torch.long), persistent=False)
+        self.register_buffer("masks", torch.zeros(bank, len(values), height, width))
+        self.register_buffer("colour", torch.zeros(len(values), 3))  # frame units
+        self.register_buffer("opacity", torch.zeros(len(values)))
+        generator = torch.Generator().manual_seed(0)
+        self.register_buffer("hash", torch.rand(1, 3, height, width, generator=generator) * 2 - 1,
+                             persistent=False)
+
+    def masks_after(self, frame):
+        """[B, particle values, H, W]: the masks drawn in the tick after `frame` (a fixed-weight sum of it, its fraction)."""
+        h = (frame * self.hash).sum((1, 2, 3)) * 97.0
+        pick = ((h - torch.floor(h)) * self.masks.shape[0]).long().clamp(max=self.masks.shape[0] - 1)
+        return self.masks.index_select(0, pick)
+
+    def drawn(self, frame, masks):
+        """[B, particle values] in [0, 1]: how strongly `masks` were drawn into `frame`. A drawn
+        pixel is (1 - w opacity) x + w opacity colour; x is taken as the mean of the pixel's 5x5
+        surroundings off the mask, and w is the least-squares fit over the mask's pixels."""
+        B, V, H, W = masks.shape
+        m = masks[:, :, None]  # [B, values, 1, H, W]
+        off = 1 - m
+        around = (frame[:, None] * off).reshape(B, V * 3, H, W)
+        weight = F.avg_pool2d(1 - masks, 5, 1, 2).clamp(min=1e-3)[:, :, None]  # [B, values, 1, H, W]
+        under = F.avg_pool2d(around, 5, 1, 2).view(B, V, 3, H, W) / weight
+        towards = self.colour.view(1, -1, 3, 1, 1) - under  # [B, values, 3, H, W]
+        num = (m * (frame[:, None] - under) * towards).sum((2, 3, 4))
+        den = (m * towards * towards).sum((2, 3, 4)) * self.opacity
+        return (num / den.clamp(min=1e-6)).clamp(0.0, 1.0)
+
+    def draw(self, frame, masks, strength):
+        a = (strength * self.opacity)[:, :, None, None] * masks
+        for v in range(a.shape[1]):
+            frame = frame * (1 - a[:, v:v + 1]) + self.colour[v].view(1, 3, 1, 1) * a[:, v:v + 1]
+        return frame
+
+    def clean(self, last, before):
+        """`last` without the particles drawn on it the tick after `before`, undone in reverse
+        order; and how strongly they were drawn [B, particle values]."""
+        masks = self.masks_after(before)
+        strength = self.drawn(last, masks)
+        a = (strength * self.opacity)[:, :, None, None] * masks
+        for v in reversed(range(a.shape[1])):
+            keep = (1 - a[:, v:v + 1]).clamp(min=0.1)
+            last = (last - self.colour[v].view(1, 3, 1, 1) * a[:, v:v + 1]) / keep
+        return last.clamp(-1.0, 1.0), strength
+
+    def forward(self, frame, last, instruction, age, carried):
+        """`frame` with this tick's particles; `last` is the frame before (as the ring holds it),
+        `carried` the strength measured in it (`clean`)."""
+        token = instruction[:, self.slot]
+        told = F.one_hot((token - 1).clamp(min=0), self.n_values).float().index_select(1, self.values)
+        share = (((age[:, self.slot] + 1) / self.transition).clamp(0.0, 1.0) * (token > 0).float())[:, None]
+        strength = share * told + (1 - share) * carried
+        return self.draw(frame, self.masks_after(last), strength)
+
+
 class WorldModel(nn.Module):
     def __init__(self, cfg, height, width, n_actions, slot_sizes, slot_order=None):
         super().__init__()
@@ -513,6 +596,16 @@ class WorldModel(nn.Module):
                 raise ValueError(f"model.grade.slots must have equally many values; got {sorted(sizes)}")
             self.instruct.grade = GradeLayer(height, width, [slot_order.index(s) for s in grade["slots"]], sizes.pop(),
                                              grade["transition"])
+        particles = cfg.get("particles")
+        if particles:  # fitted with the InstructNet stage, on the grade's look pairs and maps
+            if not grade or particles["slot"] not in grade["slots"]:
+                raise ValueError(f"model.particles.slot {particles['slot']!r} must be one of model.grade.slots")
+            s = slot_order.index(particles["slot"])
+            if not particles["values"] or not all(0 < v < slot_sizes[s] for v in particles["values"]):
+                raise ValueError(f"model.particles.values {particles['values']} must be indices of "
+                                 f"{particles['slot']} values other than the first (1..{slot_sizes[s] - 1})")
+            self.instruct.particles = ParticleLayer(height, width, s, slot_sizes[s], particles["values"],
+                                                    particles["bank"], grade["transition"])
         self.start = StartNet(height, width, slot_sizes, cfg["cond_dim"])
 
     def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
@@ -523,6 +616,9 @@ class WorldModel(nn.Module):
         before, last = context[:, 0], context[:, 1]
         sprite = getattr(self.instruct, "sprite", None) if actions is not None else None
         seen = last
+        particles = getattr(self.instruct, "particles", None) if actions is not None else None
+        if particles is not None:
+            last, carried = particles.clean(last, before)
         if sprite is not None and sprite.cleans:  # the base continues the world without the character
             before, last = sprite.clean(before), sprite.clean(last)
         if actions is not None:
@@ -538,4 +634,6 @@ class WorldModel(nn.Module):
             frame = grade(frame, instruction, age)
         if sprite is not None:
             frame = sprite(frame, seen, instruction, age)
+        if particles is not None:  # over everything, the character too, as the engine draws them
+            frame = particles(frame, seen, instruction, age, carried)
         return frame, motion

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 
 from data import Split, load_manifest
 from grade_init import init_grade
+from particle_init import init_particles
 from model import WorldModel, frames_to_input, output_to_frames, quantize
 
 STAGES = ("base", "instruct", "start")
@@ -99,7 +100,7 @@ def build_world(cfg, load_checkpoints=False):
 
 # Model keys that add layers or change how a tick composes its parts without changing the
 # shape of any trained tensor: a run may start from one whose config differs in them.
-LAYER_KEYS = {"sprite", "grade", "compose", "warp_padding", "idle_still"}
+LAYER_KEYS = {"sprite", "grade", "particles", "compose", "warp_padding", "idle_still"}
 
 
 def load_init(cfg, stage, module):
@@ -414,15 +415,20 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
         grade = getattr(world.instruct, "grade", None) if stage == "instruct" else None
         if grade is not None:
             init_grade(grade, splits["train"], frames["train"], cfg, settled(splits["train"]))
+        particles = getattr(world.instruct, "particles", None) if stage == "instruct" else None
+        if particles is not None:
+            train = splits["train"]
+            init_particles(particles, grade, cfg, train.manifest["slotOrder"], train.height, train.width)
         if sprite is not None:
             init_sprites(sprite, splits["train"], frames["train"], cfg)
-        if sprite is not None or grade is not None:
+        if sprite is not None or grade is not None or particles is not None:
             if step >= s["steps"]:  # new layers on a taken-over stage: their own held-out figures
                 held = splits["heldout"].windows(s["eval_rollout"])
                 eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
                 metrics = evaluate(stage, cfg, world, splits["heldout"], frames["heldout"], eval_idx, device)
                 log(cfg, {"stage": stage, "step": step, "eval": "heldout", **metrics})
-                layers = [name for name, layer in (("sprite", sprite), ("grade", grade)) if layer is not None]
+                layers = [name for name, layer in (("sprite", sprite), ("grade", grade), ("particles", particles))
+                          if layer is not None]
                 init = {"from": cfg["init"], "step": step, "layers": layers,
                         "trained": "initialised (fitted) from the data, not trained further"}
         if step >= s["steps"]:

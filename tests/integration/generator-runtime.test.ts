@@ -3,7 +3,8 @@
  *
  * The generator runtime through real onnxruntime-node, on one model of each manifest
  * format: manifest and graph validation, batching, the video prompt, held instructions
- * and (format 2) the action history (its order: tests/unit/generator-conditioning.test.ts).
+ * and (format 2) the action history (its order: tests/unit/generator-conditioning.test.ts)
+ * and the weather particles an instruction starts.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ jest.setTimeout(60000);
 const REPOSITORY = path.join(__dirname, '../..');
 /** worldtick-small 0.1.0, the first shipped model, kept as a baseline. */
 const FORMAT_1_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-small-0.1.0');
-/** The shipped model, manifest format 2 (worldtick-warp 0.4.0). */
+/** The shipped model, manifest format 2 (worldtick-warp 0.5.0). */
 const FORMAT_2_MODEL = path.join(REPOSITORY, 'model/shipped');
 const MODELS = [
   { format: 1, dir: FORMAT_1_MODEL },
@@ -235,5 +236,56 @@ describe('format 2 model: the action history', () => {
         idle('idling'),
       ]);
     expect(same(frames[0], frames[1])).toBe(false);
+  });
+});
+
+describe('format 2 model: weather particles', () => {
+  let runtime: GeneratorRuntime;
+  beforeAll(async () => {
+    runtime = await GeneratorRuntime.load(FORMAT_2_MODEL, options);
+  });
+  afterAll(() => runtime?.release());
+
+  /** Pixels at least 20 levels brighter (luma) than their 5x5 neighbourhood: rain streaks and
+   * snowflakes, and the picture's own bright details (the same in both sessions). */
+  function brightMarks(frame: Uint8Array, size = 128): number {
+    const luma = Float64Array.from({ length: size * size }, (_, p) => {
+      const o = p * 3;
+      return 0.299 * frame[o] + 0.587 * frame[o + 1] + 0.114 * frame[o + 2];
+    });
+    let marks = 0;
+    for (let y = 2; y < size - 2; y++) {
+      for (let x = 2; x < size - 2; x++) {
+        let sum = 0;
+        for (let dy = -2; dy <= 2; dy++)
+          for (let dx = -2; dx <= 2; dx++) sum += luma[(y + dy) * size + x + dx];
+        if (luma[y * size + x] - sum / 25 > 20) marks++;
+      }
+    }
+    return marks;
+  }
+
+  it('rain asked for falls on after its hold, and stops when clear skies are asked for', async () => {
+    const start = engineFrames(52, 1);
+    await runtime.open('rainy', start);
+    await runtime.open('dry', start);
+    const rain = [makeInstruction('weather', 'rain')];
+    const clear = [makeInstruction('weather', 'clear')];
+    const hold = runtime.manifest.instructions.holdTicks;
+    let frames: Uint8Array[] = [];
+    const run = async (ticks: number, instructions: typeof rain) => {
+      for (let tick = 0; tick < ticks; tick++)
+        frames = await runtime.step([
+          { sessionId: 'rainy', action: 0, instructions: tick === 0 ? instructions : [] },
+          idle('dry'),
+        ]);
+    };
+    await run(hold + 8, rain); // past the instruction's hold: the frame carries the weather on
+    const [rainy, dry] = frames.map((f) => brightMarks(f));
+    await run(hold + 8, clear);
+    const [cleared, stillDry] = frames.map((f) => brightMarks(f));
+    // Rain drew a few hundred streak pixels over the same picture; clear skies took them away.
+    expect(rainy - dry).toBeGreaterThan(150);
+    expect(Math.abs(cleared - stillDry)).toBeLessThan(40);
   });
 });
