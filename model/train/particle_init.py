@@ -1,6 +1,6 @@
 """
 Fills the particle layer (model.py's ParticleLayer) from the look pairs of its slot: per
-value, a bank of particle masks and one colour and opacity. Nothing in it is trained by
+particle value, a bank of masks and one colour and opacity. Nothing in it is trained by
 gradient through the generator.
 
 For each scene, the frame under the first value (clear) is graded to value v by the grade
@@ -9,7 +9,6 @@ surroundings, is v's particles. The colour and opacity are the least-squares fit
 "under v = (1 - opacity) * graded + opacity * colour" on the marked pixels.
 """
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
