@@ -531,17 +531,21 @@ class ParticleLayer(nn.Module):
         surroundings off the mask, and w is the least-squares fit over the mask's pixels."""
         B, V, H, W = masks.shape
         m = masks[:, :, None]  # [B, values, 1, H, W]
-        off = 1 - m
-        around = (frame[:, None] * off).reshape(B, V * 3, H, W)
-        weight = F.avg_pool2d(1 - masks, 5, 1, 2).clamp(min=1e-3)[:, :, None]  # [B, values, 1, H, W]
+        off = 1 - masks
+        around = (frame[:, None] * off[:, :, None]).reshape(B, V * 3, H, W)
+        weight = F.avg_pool2d(off, 5, 1, 2).clamp(min=1e-3)[:, :, None]  # [B, values, 1, H, W]
         under = F.avg_pool2d(around, 5, 1, 2).view(B, V, 3, H, W) / weight
         towards = self.colour.view(1, -1, 3, 1, 1) - under  # [B, values, 3, H, W]
         num = (m * (frame[:, None] - under) * towards).sum((2, 3, 4))
         den = (m * towards * towards).sum((2, 3, 4)) * self.opacity
         return (num / den.clamp(min=1e-6)).clamp(0.0, 1.0)
 
+    def alphas(self, masks, strength):
+        """[B, particle values, H, W]: each value's opacity map for `masks` drawn at `strength`."""
+        return (strength * self.opacity)[:, :, None, None] * masks
+
     def draw(self, frame, masks, strength):
-        a = (strength * self.opacity)[:, :, None, None] * masks
+        a = self.alphas(masks, strength)
         for v in range(a.shape[1]):
             frame = frame * (1 - a[:, v:v + 1]) + self.colour[v].view(1, 3, 1, 1) * a[:, v:v + 1]
         return frame
@@ -551,7 +555,7 @@ class ParticleLayer(nn.Module):
         order; and how strongly they were drawn [B, particle values]."""
         masks = self.masks_after(before)
         strength = self.drawn(last, masks)
-        a = (strength * self.opacity)[:, :, None, None] * masks
+        a = self.alphas(masks, strength)
         for v in reversed(range(a.shape[1])):
             keep = (1 - a[:, v:v + 1]).clamp(min=0.1)
             last = (last - self.colour[v].view(1, 3, 1, 1) * a[:, v:v + 1]) / keep

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { actionFromKeys } from '../../model/engine/actions';
 import { Engine } from '../../model/engine/engine';
 import { makeInstruction } from '../../model/engine/instructions';
+import { luma } from '../../model/eval/image-metrics';
 import { GeneratorRuntime, StepRequest } from '../../server/generator/generator-runtime';
 import { loadManifest, Manifest, ManifestError } from '../../server/generator/manifest';
 import { ManifestV1, ManifestV2 } from '../../server/generator/manifest-schema';
@@ -249,17 +250,14 @@ describe('format 2 model: weather particles', () => {
   /** Pixels at least 20 levels brighter (luma) than their 5x5 neighbourhood: rain streaks and
    * snowflakes, and the picture's own bright details (the same in both sessions). */
   function brightMarks(frame: Uint8Array, size = 128): number {
-    const luma = Float64Array.from({ length: size * size }, (_, p) => {
-      const o = p * 3;
-      return 0.299 * frame[o] + 0.587 * frame[o + 1] + 0.114 * frame[o + 2];
-    });
+    const plane = luma(frame, { width: size, height: size });
     let marks = 0;
     for (let y = 2; y < size - 2; y++) {
       for (let x = 2; x < size - 2; x++) {
         let sum = 0;
         for (let dy = -2; dy <= 2; dy++)
-          for (let dx = -2; dx <= 2; dx++) sum += luma[(y + dy) * size + x + dx];
-        if (luma[y * size + x] - sum / 25 > 20) marks++;
+          for (let dx = -2; dx <= 2; dx++) sum += plane[(y + dy) * size + x + dx];
+        if (plane[y * size + x] - sum / 25 > 20) marks++;
       }
     }
     return marks;
