@@ -41,8 +41,9 @@ async function main(): Promise<void> {
     maxBatch: 1,
   });
   try {
-    const first = await runtime.firstFrame(parseInstructionList(values.text));
-    await runtime.open('text', [first]);
+    const text = parseInstructionList(values.text);
+    const first = await runtime.firstFrame(text);
+    await runtime.open('text', [first], text);
     const actions: ActionBits[] = WALK.flatMap(([seconds, keys]) =>
       new Array<ActionBits>(seconds * ENGINE_FPS).fill(actionFromKeys(keys)),
     );

@@ -567,6 +567,9 @@ class ParticleLayer(nn.Module):
         token = instruction[:, self.slot]
         told = F.one_hot((token - 1).clamp(min=0), self.n_values).float().index_select(1, self.values)
         share = (((age[:, self.slot] + 1) / self.transition).clamp(0.0, 1.0) * (token > 0).float())[:, None]
+        # One weather at a time, as the engine's: a value the frame shows less strongly than
+        # another is not carried on, so snowflakes read under the rain masks cannot start rain.
+        carried = carried * (carried >= carried.amax(1, keepdim=True)).float()
         strength = share * told + (1 - share) * carried
         return self.draw(frame, self.masks_after(last), strength)
 

@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from data import Split, load_manifest
+from adversarial import PatchCritic, critic_loss, generator_loss
 from grade_init import init_grade
 from particle_init import init_particles
 from model import WorldModel, frames_to_input, output_to_frames, quantize
@@ -242,6 +243,15 @@ def rollout(world, batch, conditioned, noise_max, backprop_ticks=1, choices=None
     return torch.stack(preds, 1), torch.stack(motions, 1)
 
 
+def continued(nxt, R, p, split, rng):
+    """Which rows of a batch continue their window where the last batch ended (`nxt`: the
+    record after it), each with probability p while its episode holds R more records: the
+    base then trains on the states a closed loop drifts into, tens of ticks from the
+    engine's frame, with the engine's frames of those ticks as targets (longer self-rollouts
+    by truncated backpropagation across steps, at the cost of short ones)."""
+    return (rng.random(len(nxt)) < p) & (nxt + R - 1 <= split.last[nxt - 1])
+
+
 def texture(x, block=8):
     """How much fine detail each `block` x `block` region holds: the mean absolute
     difference from the 3x3 local mean, per channel. Blur lowers it; it does not care
@@ -377,6 +387,10 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
     if fast:
         groups.append({"params": fast, "scale": s.get("sprite_lr_scale", 1.0)})
     opt = torch.optim.AdamW(groups, lr=s["lr"], weight_decay=s["weight_decay"])
+    # Optional adversarial term (adversarial.py): a patch critic trained beside the stage.
+    adv = s.get("adversarial") if stage != "start" else None
+    critic = PatchCritic(adv["widths"]).to(device) if adv else None
+    critic_opt = torch.optim.Adam(critic.parameters(), lr=adv["lr"], betas=(0.5, 0.999)) if adv else None
     requires = {k: trained[k] for k in DEPENDS[stage]}  # steps of the frozen parts
     torch.manual_seed(cfg["seed"] + STAGES.index(stage))
     rng = np.random.default_rng(cfg["seed"] + STAGES.index(stage))
@@ -388,6 +402,7 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
             "config": cfg, "data": dataset_info(splits["train"].manifest), "requires": requires,
             "rng": {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}, "metrics": metrics,
             "init": init,
+            **({"critic": critic.state_dict(), "critic_optimizer": critic_opt.state_dict()} if critic else {}),
         })
 
     sprite = getattr(world.instruct, "sprite", None) if stage == "instruct" else None
@@ -401,6 +416,9 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
                              f"delete {stage}.pt to retrain it")
         module.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
+        if critic is not None and "critic" in ck:
+            critic.load_state_dict(ck["critic"])
+            critic_opt.load_state_dict(ck["critic_optimizer"])
         step, metrics, init = ck["step"], ck["metrics"], ck.get("init")
         rng.bit_generator.state = ck["rng"]["numpy"]
         torch.set_rng_state(ck["rng"]["torch"])
@@ -445,16 +463,29 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
         held = splits["heldout"].windows(s["eval_rollout"])
         eval_idx = np.sort(np.random.default_rng(cfg["seed"]).permutation(held)[:s["eval_samples"]])
 
+    carried = None  # (first records, context) of the rows the next batch may continue (`carry`)
+    if s.get("carry") and s["rollout"] < 2:
+        raise SystemExit(f"{stage}.carry continues from the last two frames of a rollout: rollout must be at least 2")
+
     def get_batch():
         idx = rng.choice(train_idx, s["batch_size"])
         if stage == "start":
             return start_batch(splits["train"], frames["train"], idx, s["drop_prob"], rng, device)
-        return window_batch(splits["train"], frames["train"], idx, cfg, s["rollout"], s["prompt_prob"], rng, device)
+        go_on = None
+        if carried is not None:
+            go_on = continued(carried[0], s["rollout"], s["carry"], splits["train"], rng)
+            idx = np.where(go_on, carried[0], idx)
+        batch = window_batch(splits["train"], frames["train"], idx, cfg, s["rollout"], s["prompt_prob"], rng, device)
+        if go_on is not None and go_on.any():
+            keep = torch.from_numpy(go_on).to(device).view(-1, 1, 1, 1, 1)
+            batch["context"] = torch.where(keep, carried[1], batch["context"])
+        batch["first"] = idx
+        return batch
 
     n_params = sum(p.numel() for p in module.parameters())
     print(f"{stage}: {n_params / 1e6:.2f} M trainable parameters, steps {step} -> {s['steps']}, "
           f"{len(train_idx)} training samples, {len(eval_idx)} held-out")
-    losses, t0, began = [], time.time(), time.time()
+    losses, critic_losses, t0, began = [], [], time.time(), time.time()
     while step < s["steps"]:
         if s["max_minutes"] and time.time() - began > 60 * s["max_minutes"]:
             print(f"{stage}: max_minutes ({s['max_minutes']}) reached at step {step}; ending the stage here")
@@ -474,6 +505,10 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
             preds, motions = rollout(world, batch, stage == "instruct", s["context_noise"],
                                      s.get("backprop_ticks", 1), choices)
             loss = frame_loss(preds, batch["target"], s["detail_weight"])
+            if s.get("carry"):  # the rows' own last two frames, for the next batch to continue from
+                carried = (batch["first"] + s["rollout"], quantize(preds[:, -2:]).detach())
+            if critic is not None and step >= adv.get("warmup", 0):  # once the critic has learnt something
+                loss = loss + adv["weight"] * generator_loss(critic, preds)
             if choices:  # the engine's character label teaches the sprite layer's reader (training only)
                 label = batch["environment"][..., sprite.slot]
                 loss = loss + s.get("sprite_weight", 0.0) * F.cross_entropy(
@@ -485,15 +520,22 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(module.parameters(), s["grad_clip"])
         opt.step()
+        if critic is not None:  # then the critic, on the same real frames and these (now fixed) frames
+            critic_opt.zero_grad(set_to_none=True)
+            c_loss = critic_loss(critic, batch["target"], preds)
+            c_loss.backward()
+            critic_opt.step()
+            critic_losses.append(c_loss.item())
         step += 1
         losses.append(loss.item())
 
         if step % s["log_every"] == 0 or step == s["steps"]:
             dt = time.time() - t0
             log(cfg, {"stage": stage, "step": step, "of": s["steps"], "loss": float(np.mean(losses)), "lr": lr,
+                      **({"critic": float(np.mean(critic_losses))} if critic_losses else {}),
                       "samples/s": len(losses) * s["batch_size"] / dt,
                       "eta": duration((s["steps"] - step) * dt / len(losses))})
-            losses = []
+            losses, critic_losses = [], []
         if step % s["eval_every"] == 0 or step == s["steps"]:
             metrics = evaluate(stage, cfg, world, splits["heldout"], frames["heldout"], eval_idx, device)
             log(cfg, {"stage": stage, "step": step, "eval": "heldout", **metrics})

@@ -39,6 +39,20 @@ export class HeldInstructions {
     this.ages = new Array<number>(vocabulary.vocabulary.slots.length).fill(0);
   }
 
+  /**
+   * Holds instructions the start frame already shows (a session started from text) as if
+   * applied a whole hold ago: the first tick sees them at the last age of their hold,
+   * where the engine's blend is long over, so the model keeps their look (rain goes on
+   * falling) without blending it in a second time; then they expire as any would.
+   */
+  settle(shown: readonly Instruction[]): void {
+    for (const instruction of shown) {
+      const { column, token } = locate(this.vocabulary, instruction);
+      this.tokens[column] = token;
+      this.ages[column] = Math.max(0, this.holdTicks - 2); // the first `advance` makes it holdTicks - 1
+    }
+  }
+
   /** Advances one tick: held ones age (and expire), then this tick's instructions take hold at age 0. */
   advance(applied: readonly Instruction[]): void {
     for (let s = 0; s < this.tokens.length; s++) {

@@ -95,9 +95,14 @@ export class GeneratorRuntime {
   /**
    * Starts a session from 1..K frames (the video prompt, oldest first; more than K keep
    * the newest K). Fewer than K are padded by repeating the oldest, as in training. The
-   * session's action history starts idle.
+   * session's action history starts idle. `shown`: instructions the frames already show
+   * (the text a first frame was drawn from), held as settled (`HeldInstructions.settle`).
    */
-  async open(sessionId: string, frames: readonly Uint8Array[]): Promise<void> {
+  async open(
+    sessionId: string,
+    frames: readonly Uint8Array[],
+    shown: readonly Instruction[] = [],
+  ): Promise<void> {
     if (frames.length === 0)
       throw new GeneratorSessionError('a session needs at least one frame to start from');
     const { width, height } = this.manifest.frame;
@@ -110,10 +115,12 @@ export class GeneratorRuntime {
     });
     const used = frames.slice(-this.contextLength);
     const seeds = await this.rings.seeds(used);
+    const held = new HeldInstructions(this.words, this.manifest.instructions.holdTicks);
+    held.settle(shown);
     this.sessions.set(sessionId, {
       ring: ContextRing.seeded(seeds, used.length, this.contextLength),
       actions: new ActionHistory(this.words.keys.length, this.actionHistory),
-      held: new HeldInstructions(this.words, this.manifest.instructions.holdTicks),
+      held,
     });
   }
 

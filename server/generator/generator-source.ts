@@ -37,7 +37,7 @@ export class GeneratorFrameSource implements FrameSource {
   async open(sessionId: string, start: SessionStart): Promise<void> {
     if (start.resume) return this.restore(sessionId, start.resume);
     const seedFrames = start.prompt ?? [await this.firstFrame(start)];
-    await this.runtime.open(sessionId, seedFrames);
+    await this.runtime.open(sessionId, seedFrames, start.prompt ? [] : (start.text ?? []));
     this.frames.set(sessionId, seedFrames[seedFrames.length - 1]);
   }
 

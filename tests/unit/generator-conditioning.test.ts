@@ -38,6 +38,20 @@ describe('generator conditioning', () => {
     expect(rows(held, 5)).toEqual({ tokens: [0, 0, 0, 0, 0], ages: [0, 0, 0, 0, 0] });
   });
 
+  it('holds settled instructions (a text start) for one tick at the last age of a hold', () => {
+    const held = new HeldInstructions(words, 32);
+    const order = shipped.instructions.slotOrder;
+    const snow = shipped.instructions.slots.weather.indexOf('snow') + 1;
+    held.settle([instruction('weather=snow')]);
+    held.advance([]); // the session's first tick
+    const first = rows(held, order.length);
+    expect(first.tokens[order.indexOf('weather')]).toBe(snow);
+    expect(first.ages[order.indexOf('weather')]).toBe(31);
+    expect(first.tokens.filter((t) => t !== 0)).toHaveLength(1);
+    held.advance([]);
+    expect(rows(held, order.length).tokens).toEqual(order.map(() => 0));
+  });
+
   it('replaces a held instruction of the same slot and keeps other slots', () => {
     const held = new HeldInstructions(words, shipped.instructions.holdTicks);
     const order = shipped.instructions.slotOrder;
