@@ -44,4 +44,7 @@ def critic_loss(critic, real, fake):
 
 
 def generator_loss(critic, fake):
-    return -critic(fake).mean()
+    critic.requires_grad_(False)  # the base's gradient only; the critic learns in its own step
+    loss = -critic(fake).mean()
+    critic.requires_grad_(True)
+    return loss

@@ -416,7 +416,10 @@ def train_stage(stage, cfg, world, splits, frames, trained, resume, device):
                              f"delete {stage}.pt to retrain it")
         module.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
-        if critic is not None and "critic" in ck:
+        if critic is not None:
+            if "critic" not in ck:  # a fresh critic would push the base at once, knowing nothing
+                raise SystemExit(f"{checkpoint_path(cfg, stage)} was trained without {stage}.adversarial: "
+                                 "resume it without, or delete it to start over")
             critic.load_state_dict(ck["critic"])
             critic_opt.load_state_dict(ck["critic_optimizer"])
         step, metrics, init = ck["step"], ck["metrics"], ck.get("init")

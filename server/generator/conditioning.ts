@@ -43,7 +43,8 @@ export class HeldInstructions {
    * Holds instructions the start frame already shows (a session started from text) as if
    * applied a whole hold ago: the first tick sees them at the last age of their hold,
    * where the engine's blend is long over, so the model keeps their look (rain goes on
-   * falling) without blending it in a second time; then they expire as any would.
+   * falling) without blending it in a second time; then they expire as any would. (A
+   * hold of one tick has no tick to show them: they expire before the first.)
    */
   settle(shown: readonly Instruction[]): void {
     for (const instruction of shown) {

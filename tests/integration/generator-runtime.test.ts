@@ -15,6 +15,7 @@ import { Engine } from '../../model/engine/engine';
 import { makeInstruction } from '../../model/engine/instructions';
 import { luma } from '../../model/eval/image-metrics';
 import { GeneratorRuntime, StepRequest } from '../../server/generator/generator-runtime';
+import { GeneratorFrameSource } from '../../server/generator/generator-source';
 import { loadManifest, Manifest, ManifestError } from '../../server/generator/manifest';
 import { ManifestV1, ManifestV2 } from '../../server/generator/manifest-schema';
 
@@ -312,6 +313,18 @@ describe('format 2 model: weather particles', () => {
     const [fromText, fromFrame] = frames.map((f) => brightMarks(f));
     // The start graph draws rain's light, not its streaks: the text, held as settled, brings them.
     expect(fromText - fromFrame).toBeGreaterThan(150);
+  });
+
+  it("the frame source settles a text start's instructions, and not a prompt's", async () => {
+    const source = new GeneratorFrameSource(runtime); // shares the runtime; released with it
+    const text = [makeInstruction('weather', 'rain')];
+    await source.open('text', { seed: 52, text });
+    await source.open('prompt', { seed: 52, prompt: [source.current('text')] });
+    let frames: Uint8Array[] = [];
+    for (let tick = 0; tick < 40; tick++)
+      frames = await source.step([idle('text'), idle('prompt')]);
+    const [fromText, fromPrompt] = frames.map((f) => brightMarks(f));
+    expect(fromText - fromPrompt).toBeGreaterThan(150);
   });
 
   it('snow stays snow: flakes under the rain masks do not start rain', async () => {
