@@ -33,6 +33,17 @@ const MODELS = [
 const options = { provider: 'cpu' as const, threads: 2, maxBatch: 8 };
 const idle = (sessionId: string): StepRequest => ({ sessionId, action: 0, instructions: [] });
 
+/** The last frames of sessions `ids` after `ticks` idle ticks of a runtime or a frame source. */
+async function afterIdling(
+  stepper: { step(requests: readonly StepRequest[]): Promise<Uint8Array[]> },
+  ids: readonly string[],
+  ticks: number,
+): Promise<Uint8Array[]> {
+  let frames: Uint8Array[] = [];
+  for (let tick = 0; tick < ticks; tick++) frames = await stepper.step(ids.map(idle));
+  return frames;
+}
+
 const copies: string[] = [];
 afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -307,9 +318,7 @@ describe('format 2 model: weather particles', () => {
     const first = await runtime.firstFrame(text);
     await runtime.open('from text', [first], text);
     await runtime.open('from its frame', [first]);
-    let frames: Uint8Array[] = [];
-    for (let tick = 0; tick < 40; tick++)
-      frames = await runtime.step([idle('from text'), idle('from its frame')]);
+    const frames = await afterIdling(runtime, ['from text', 'from its frame'], 40);
     const [fromText, fromFrame] = frames.map((f) => brightMarks(f));
     // The start graph draws rain's light, not its streaks: the text, held as settled, brings them.
     expect(fromText - fromFrame).toBeGreaterThan(150);
@@ -320,9 +329,7 @@ describe('format 2 model: weather particles', () => {
     const text = [makeInstruction('weather', 'rain')];
     await source.open('text', { seed: 52, text });
     await source.open('prompt', { seed: 52, prompt: [source.current('text')] });
-    let frames: Uint8Array[] = [];
-    for (let tick = 0; tick < 40; tick++)
-      frames = await source.step([idle('text'), idle('prompt')]);
+    const frames = await afterIdling(source, ['text', 'prompt'], 40);
     const [fromText, fromPrompt] = frames.map((f) => brightMarks(f));
     expect(fromText - fromPrompt).toBeGreaterThan(150);
   });
@@ -333,9 +340,7 @@ describe('format 2 model: weather particles', () => {
     ]);
     for (const [i, text] of sessions.entries())
       await runtime.open(`text ${i}`, [await runtime.firstFrame(text)], text);
-    let frames: Uint8Array[] = [];
-    for (let tick = 0; tick < 120; tick++)
-      frames = await runtime.step([idle('text 0'), idle('text 1')]);
+    const frames = await afterIdling(runtime, ['text 0', 'text 1'], 120);
     const [snow, rain] = frames.map((f) => streakMarks(f));
     // 0.5.0 let the rain masks' reading of snowflakes grow into rain: 141 streak pixels to
     // rain's 164 here; one weather at a time keeps it near 40.
