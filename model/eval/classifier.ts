@@ -20,7 +20,7 @@ export class SoftmaxClassifier {
     readonly classes: number,
     private readonly mean: Float64Array,
     private readonly scale: Float64Array,
-    /** (features + 1) x classes, row-major; the last row holds the biases. */
+    /** classes x (features + 1), row-major; the last column holds the biases. */
     private readonly weights: Float64Array,
   ) {}
 
@@ -61,12 +61,12 @@ export class SoftmaxClassifier {
     const C = this.classes;
     const d = x.length;
     const out = new Float64Array(C);
-    for (let c = 0; c < C; c++) out[c] = this.weights[d * C + c];
-    for (let j = 0; j < d; j++) {
-      const v = x[j];
-      if (v === 0) continue;
-      const row = j * C;
-      for (let c = 0; c < C; c++) out[c] += v * this.weights[row + c];
+    for (let c = 0; c < C; c++) {
+      // One class's weights are a contiguous row: the long inner loop is what makes training quick.
+      const row = c * (d + 1);
+      let sum = this.weights[row + d];
+      for (let j = 0; j < d; j++) sum += x[j] * this.weights[row + j];
+      out[c] = sum;
     }
     let top = -1 / 0;
     for (let c = 0; c < C; c++) top = max(top, out[c]);
@@ -94,15 +94,15 @@ export class SoftmaxClassifier {
         const p = this.scores(x[n]);
         p[labels[n]] -= 1;
         const xn = x[n];
-        for (let j = 0; j < d; j++) {
-          const value = xn[j];
-          if (value === 0) continue;
-          for (let c = 0; c < C; c++) grad[j * C + c] += value * p[c];
+        for (let c = 0; c < C; c++) {
+          const row = c * (d + 1);
+          const pc = p[c];
+          for (let j = 0; j < d; j++) grad[row + j] += xn[j] * pc;
+          grad[row + d] += pc;
         }
-        for (let c = 0; c < C; c++) grad[d * C + c] += p[c];
       }
       for (let i = 0; i < w.length; i++) {
-        const penalty = i < d * C ? options.l2 * w[i] : 0;
+        const penalty = i % (d + 1) < d ? options.l2 * w[i] : 0;
         const g = grad[i] / x.length + penalty;
         m[i] = beta1 * m[i] + (1 - beta1) * g;
         v[i] = beta2 * v[i] + (1 - beta2) * g * g;

@@ -36,6 +36,20 @@ describe('scripted play', () => {
     expect(given.filter((g) => g.startsWith('biome='))).toEqual(['biome=forest']);
   });
 
+  it('changes events only under clear or rainy skies, and travels under a clear sky and no flood', () => {
+    // Fog and snow wash out what the detectors read; a flood covers the ground a biome is seen by.
+    const now: Record<string, string> = { weather: 'clear', event: 'none' };
+    const judged: string[] = [];
+    for (const { instruction } of instructionCases(inputs())) {
+      if (instruction.slot === 'event') judged.push(`event under ${now.weather}`);
+      if (instruction.slot === 'biome') judged.push(`travel under ${now.weather}, ${now.event}`);
+      now[instruction.slot] = instruction.value;
+    }
+    expect(judged.filter((j) => j.startsWith('event')).length).toBe(INSTRUCTION_SLOTS.event.length);
+    for (const j of judged)
+      expect(j).toMatch(/^event under (clear|rain)$|^travel under clear, (?!flood)/);
+  });
+
   it('holds each turn for 1, 2 and 3 s, walks forward, and has idle stretches', () => {
     const play = scriptedPlay(1);
     const played = inputs();

@@ -2,6 +2,7 @@
 import { SoftmaxClassifier } from '../../model/eval/classifier';
 import {
   DETECTED_SLOTS,
+  FEATURE_COUNT,
   frameFeatures,
   LabelledFrame,
   SlotDetectors,
@@ -58,6 +59,35 @@ describe('SoftmaxClassifier', () => {
   it('needs samples, one label each', () => {
     expect(() => SoftmaxClassifier.train([], [], 2)).toThrow(/at least one/);
     expect(() => SoftmaxClassifier.train([new Float64Array(2)], [0, 1], 2)).toThrow(/one label/);
+  });
+});
+
+describe('frameFeatures', () => {
+  const size = { width: 32, height: 32 };
+  /** 8 bands of 4 rows; the bottom band's first `patch` columns `colour`, the rest `ground`. */
+  function withPatch(ground: number[], colour: number[], patch: number): Uint8Array {
+    const out = new Uint8Array(size.width * size.height * 3);
+    for (let y = 0; y < size.height; y++)
+      for (let x = 0; x < size.width; x++)
+        out.set(y >= 28 && x < patch ? colour : ground, (y * size.width + x) * 3);
+    return out;
+  }
+  /** The bottom band's colour histogram (the last features). */
+  const bottomHistogram = (features: Float64Array) =>
+    Array.from(features.slice(FEATURE_COUNT - 36));
+
+  it('keeps apart colours that a band mean hides: a fire-orange quarter of the bottom band', () => {
+    const fire = withPatch([110, 110, 110], [230, 90, 30], 8);
+    // The same band mean as `fire`, everywhere: what mean-colour features alone see.
+    const mean = [0, 1, 2].map((c) => (3 * [110, 110, 110][c] + [230, 90, 30][c]) / 4);
+    const flat = withPatch(mean.map(Math.round), mean.map(Math.round), 0);
+    const [a, b] = [fire, flat].map((f) => bottomHistogram(frameFeatures(f, size)));
+    expect(a.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 10);
+    expect(b.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 10);
+    // A quarter of the band in a saturated bin of its own, none of it in the flat frame's.
+    const orange = a.findIndex((v) => Math.abs(v - 0.25) < 1e-9);
+    expect(orange).toBeGreaterThanOrEqual(0);
+    expect(b[orange]).toBe(0);
   });
 });
 

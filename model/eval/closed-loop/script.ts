@@ -63,7 +63,8 @@ const TRAVEL = 'travel';
 /**
  * [second, slot, value]: every value of the four blended slots once, and one travel.
  * Fog and snow wash out the colours the detectors read: no time or event changes under
- * fog, and the travel comes under a clear sky.
+ * fog, no event change under snow, and the travel comes under a clear sky and before
+ * the flood (a flood covers the ground a biome is seen by).
  */
 const INSTRUCTIONS: [number, Slot, string][] = [
   [1.0, 'weather', 'rain'],
@@ -74,9 +75,9 @@ const INSTRUCTIONS: [number, Slot, string][] = [
   [18.5, 'weather', 'snow'],
   [22.0, 'time', 'night'],
   [25.5, 'time', 'dawn'],
-  [29.0, 'event', 'flood'],
-  [32.5, 'weather', 'clear'],
-  [36.2, 'biome', TRAVEL],
+  [29.0, 'weather', 'clear'],
+  [32.5, 'biome', TRAVEL],
+  [36.2, 'event', 'flood'],
   [39.5, 'character', 'astronaut'],
   [43.0, 'event', 'tornado'],
   [46.5, 'character', 'guard'],
