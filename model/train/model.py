@@ -22,7 +22,7 @@ real time on two CPU threads, working on pixels instead of a blurry latent.
                 fitted on scenes the engine rendered under every value, blended in over
                 the engine's 16 transition ticks
   ParticleLayer (0.5, with InstructNet) rain streaks and snowflakes read off the same
-                scenes, drawn every tick while the weather lasts
+                scenes, drawn every tick while the weather lasts (0.5.2: snow falls)
 
   StartNet      the text-to-frame half: a first frame from structured instructions alone
                 (any slot may be left unspecified), so a session can start without an
@@ -488,42 +488,97 @@ class GradeLayer(nn.Module):
 
 class ParticleLayer(nn.Module):
     """Rain streaks and snowflakes (worldtick-warp 0.5; part of InstructNet, fitted). The grade
-    gives a weather's light and colour, but the engine also draws particles over everything,
-    new ones every tick; a base that predicts the mean of where they could be draws none.
-    Per weather value this layer keeps a bank of particle masks and one colour and opacity,
-    all read off the look pairs (the same scene under clear and under that weather, less the
-    grade: what is left in thin bright marks is the particles). Every tick it composites one
-    mask per value over the frame. Which mask: a fixed hash of the last frame, which changes
-    every tick the particles do, so the same inputs draw the same frame (replays stay exact).
+    gives a weather's light and colour, but the engine also draws particles over everything;
+    a base that predicts the mean of where they could be draws none. Per weather value this
+    layer keeps one colour and opacity, read off the look pairs (the same scene under clear
+    and under that weather, less the grade: what is left in thin bright marks is the
+    particles), and what to draw:
+
+    - a bank of masks (rain: the engine's streaks jump 40 px a tick, new ones every tick).
+      Which mask: a fixed hash of the last frame, so the same inputs draw the same frame
+      (replays stay exact), and the layer knows the mask it drew into the last frame from
+      the frame before it;
+    - or, for the values in `falling` (0.5.2: snow), one field of flakes that falls `fall`
+      px a tick, wrapping round (the engine's flakes fall 0.6-1.6 px a tick). Which of its
+      H positions the last frame shows is measured: the position whose flakes line up best
+      with the frame's bright marks (`phase`). The next tick draws it `fall` px lower, so
+      flakes drift down the screen instead of being drawn anew every tick.
 
     How strongly, per value: while an instruction for the slot is held, blended towards
     its value over the engine's transition ticks (the engine's particle count follows its
     blend); otherwise as strongly as the layer drew them a tick ago, which it measures in
-    the last frame (it knows the masks it drew there). The last frame carries the weather
-    on: the world stays rainy after the instruction, however hazy the base makes it, until
-    another weather is asked for. Only an instruction starts particles: reading the
-    weather off the picture (the grade's reader) started rain and snow on hazy clear-sky
-    frames that then never stopped. The same measurement removes last tick's particles
-    from the context, so the base continues the world, not the rain, which would otherwise
-    settle into it as a pale haze."""
+    the last frame. The last frame carries the weather on: the world stays rainy after the
+    instruction, however hazy the base makes it, until another weather is asked for. Only
+    an instruction starts particles: reading the weather off the picture (the grade's
+    reader) started rain and snow on hazy clear-sky frames that then never stopped. The
+    same measurement removes last tick's particles from the context, so the base continues
+    the world, not the rain, which would otherwise settle into it as a pale haze."""
 
-    def __init__(self, height, width, slot, n_values, values, bank, transition):
+    # A falling field's position is the best of H candidates, so bright texture alone reads as
+    # a little of it; a strength read below this is none (else it would carry itself upwards).
+    FALLING_FLOOR = 0.1
+
+    def __init__(self, height, width, slot, n_values, values, bank, transition, falling=(), fall=1):
         super().__init__()
         self.slot, self.transition, self.n_values = slot, float(transition), n_values
+        missing = [v for v in falling if v not in values]
+        if missing:
+            raise ValueError(f"model.particles.falling {missing} must be among model.particles.values {values}")
+        self.falling = [values.index(v) for v in falling]  # positions among `values`
+        self.fall = int(fall)
         # Only the values that have particles (rain, snow) are kept and computed.
         self.register_buffer("values", torch.tensor(values, dtype=torch.long), persistent=False)
         self.register_buffer("masks", torch.zeros(bank, len(values), height, width))
+        self.register_buffer("field", torch.zeros(len(self.falling), height, width))
         self.register_buffer("colour", torch.zeros(len(values), 3))  # frame units
         self.register_buffer("opacity", torch.zeros(len(values)))
+        floor = torch.zeros(len(values))
+        floor[self.falling] = self.FALLING_FLOOR
+        self.register_buffer("floor", floor, persistent=False)
         generator = torch.Generator().manual_seed(0)
         self.register_buffer("hash", torch.rand(1, 3, height, width, generator=generator) * 2 - 1,
                              persistent=False)
+        y = torch.arange(height)
+        # rows[y, p]: the field's row shown at row y when it has fallen p px (rolled down by p).
+        self.register_buffer("rows", (y[:, None] - y[None, :]) % height, persistent=False)
 
     def masks_after(self, frame):
-        """[B, particle values, H, W]: the masks drawn in the tick after `frame` (a fixed-weight sum of it, its fraction)."""
+        """[B, particle values, H, W]: the bank's masks drawn in the tick after `frame` (a fixed-weight sum of it, its fraction)."""
         h = (frame * self.hash).sum((1, 2, 3)) * 97.0
         pick = ((h - torch.floor(h)) * self.masks.shape[0]).long().clamp(max=self.masks.shape[0] - 1)
         return self.masks.index_select(0, pick)
+
+    def phase(self, frame):
+        """[B, falling values]: how far each falling field has fallen in `frame` (0..H-1), the
+        position whose flakes best cover the frame's bright marks (a pixel's luma above its 5x5 mean)."""
+        luma = 0.299 * frame[:, 0] + 0.587 * frame[:, 1] + 0.114 * frame[:, 2]
+        bright = (luma - F.avg_pool2d(luma[:, None], 5, 1, 2, count_include_pad=False)[:, 0]).clamp(min=0)
+        B, H, _ = bright.shape
+        phases = []
+        for f in range(self.field.shape[0]):
+            rowwise = torch.matmul(bright, self.field[f].t())  # [B, y, y']: row y of the frame on field row y'
+            score = torch.gather(rowwise, 2, self.rows.expand(B, H, H)).sum(1)  # [B, p]
+            phases.append(score.argmax(1))
+        return torch.stack(phases, 1)
+
+    def fallen(self, phase):
+        """[B, falling values, H, W]: each falling field rolled down by `phase` px."""
+        B, H, W = phase.shape[0], self.field.shape[1], self.field.shape[2]
+        out = []
+        for f in range(self.field.shape[0]):
+            rows = self.rows.index_select(1, phase[:, f]).t().reshape(-1)  # [B * H]
+            out.append(self.field[f].index_select(0, rows).view(B, H, W))
+        return torch.stack(out, 1)
+
+    def with_fallen(self, masks, phase):
+        """The bank's `masks` with each falling value's channel replaced by its field at `phase`."""
+        if not self.falling:
+            return masks
+        fallen = self.fallen(phase)
+        channels = list(masks.unbind(1))
+        for f, v in enumerate(self.falling):
+            channels[v] = fallen[:, f]
+        return torch.stack(channels, 1)
 
     def drawn(self, frame, masks):
         """[B, particle values] in [0, 1]: how strongly `masks` were drawn into `frame`. A drawn
@@ -538,7 +593,10 @@ class ParticleLayer(nn.Module):
         towards = self.colour.view(1, -1, 3, 1, 1) - under  # [B, values, 3, H, W]
         num = (m * (frame[:, None] - under) * towards).sum((2, 3, 4))
         den = (m * towards * towards).sum((2, 3, 4)) * self.opacity
-        return (num / den.clamp(min=1e-6)).clamp(0.0, 1.0)
+        strength = (num / den.clamp(min=1e-6)).clamp(0.0, 1.0)
+        if self.falling:
+            strength = strength * (strength >= self.floor).float()
+        return strength
 
     def alphas(self, masks, strength):
         """[B, particle values, H, W]: each value's opacity map for `masks` drawn at `strength`."""
@@ -552,18 +610,20 @@ class ParticleLayer(nn.Module):
 
     def clean(self, last, before):
         """`last` without the particles drawn on it the tick after `before`, undone in reverse
-        order; and how strongly they were drawn [B, particle values]."""
-        masks = self.masks_after(before)
+        order; how strongly they were drawn [B, particle values]; and where the falling fields
+        stood in it [B, falling values] (None without any)."""
+        phase = self.phase(last) if self.falling else None
+        masks = self.with_fallen(self.masks_after(before), phase)
         strength = self.drawn(last, masks)
         a = self.alphas(masks, strength)
         for v in reversed(range(a.shape[1])):
             keep = (1 - a[:, v:v + 1]).clamp(min=0.1)
             last = (last - self.colour[v].view(1, 3, 1, 1) * a[:, v:v + 1]) / keep
-        return last.clamp(-1.0, 1.0), strength
+        return last.clamp(-1.0, 1.0), strength, phase
 
-    def forward(self, frame, last, instruction, age, carried):
+    def forward(self, frame, last, instruction, age, carried, phase=None):
         """`frame` with this tick's particles; `last` is the frame before (as the ring holds it),
-        `carried` the strength measured in it (`clean`)."""
+        `carried` the strength and `phase` the falling fields' positions measured in it (`clean`)."""
         token = instruction[:, self.slot]
         told = F.one_hot((token - 1).clamp(min=0), self.n_values).float().index_select(1, self.values)
         share = (((age[:, self.slot] + 1) / self.transition).clamp(0.0, 1.0) * (token > 0).float())[:, None]
@@ -571,7 +631,8 @@ class ParticleLayer(nn.Module):
         # another is not carried on, so snowflakes read under the rain masks cannot start rain.
         carried = carried * (carried >= carried.amax(1, keepdim=True)).float()
         strength = share * told + (1 - share) * carried
-        return self.draw(frame, self.masks_after(last), strength)
+        after = None if phase is None else (phase + self.fall) % self.field.shape[1]
+        return self.draw(frame, self.with_fallen(self.masks_after(last), after), strength)
 
 
 class WorldModel(nn.Module):
@@ -612,7 +673,8 @@ class WorldModel(nn.Module):
                 raise ValueError(f"model.particles.values {particles['values']} must be indices of "
                                  f"{particles['slot']} values other than the first (1..{slot_sizes[s] - 1})")
             self.instruct.particles = ParticleLayer(height, width, s, slot_sizes[s], particles["values"],
-                                                    particles["bank"], grade["transition"])
+                                                    particles["bank"], grade["transition"],
+                                                    particles.get("falling", ()), particles.get("fall", 1))
         self.start = StartNet(height, width, slot_sizes, cfg["cond_dim"])
 
     def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
@@ -625,7 +687,7 @@ class WorldModel(nn.Module):
         seen = last
         particles = getattr(self.instruct, "particles", None) if actions is not None else None
         if particles is not None:
-            last, carried = particles.clean(last, before)
+            last, carried, phase = particles.clean(last, before)
         if sprite is not None and sprite.cleans:  # the base continues the world without the character
             before, last = sprite.clean(before), sprite.clean(last)
         if actions is not None:
@@ -642,5 +704,5 @@ class WorldModel(nn.Module):
         if sprite is not None:
             frame = sprite(frame, seen, instruction, age)
         if particles is not None:  # over everything, the character too, as the engine draws them
-            frame = particles(frame, seen, instruction, age, carried)
+            frame = particles(frame, seen, instruction, age, carried, phase)
         return frame, motion

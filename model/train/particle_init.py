@@ -7,6 +7,12 @@ For each scene, the frame under the first value (clear) is graded to value v by 
 layer's fitted map; what the engine drew under v beyond that, in marks brighter than their
 surroundings, is v's particles. The colour and opacity are the least-squares fit of
 "under v = (1 - opacity) * graded + opacity * colour" on the marked pixels.
+
+A falling value (model.particles.falling: snow) is drawn as one field that falls a few px a
+tick. The engine's flakes are spread evenly over the screen, so the field is pieced from
+16x16 tiles of the marks, taken only where every pixel could show a flake (the graded
+frame there is dark enough for a flake to stand out, no edge, outside the player's box):
+a mark missing over the bright sky or snow cover would otherwise fall as a hole.
 """
 
 import torch
@@ -16,6 +22,7 @@ from grade_init import load_pairs
 
 MARK = 0.15  # frame units (about 19 levels): how much brighter than its surroundings a particle pixel is
 MIN_MARKED = 0.005  # a particle value whose pairs mark fewer pixels than this share is a config error
+TILE = 16  # px: the falling field is pieced from tiles of this size
 
 
 def luma(x):
@@ -67,6 +74,33 @@ def init_particles(particles, grade, cfg, slot_order, height, width):
         particles.opacity[i] = opacity
         particles.colour[i] = (b / opacity).clamp(-1.0, 1.0)
         particles.masks[:, i] = marks[:bank].float()
+        if i in particles.falling:
+            visible = opacity * (luma(particles.colour[i].view(1, 3, 1, 1)) - luma(graded)) > 2 * MARK
+            visible &= ~(F.max_pool2d(edges[:, None].float(), 3, 1, 1)[:, 0] > 0)
+            if box is not None:
+                visible[:, top:top + h, left:left + w] = False
+            particles.field[particles.falling.index(i)] = falling_field(marks, visible, slot, values[v])
         print(f"particle init: {slot}={values[v]} marks {share:.2%} of pixels in {len(pairs)} scenes; "
               f"opacity {opacity:.2f}, colour {[round((c + 1) * 127.5) for c in particles.colour[i].tolist()]}",
               flush=True)
+
+
+def falling_field(marks, visible, slot, name):
+    """[H, W]: a field of marks pieced from the TILE x TILE tiles of `marks` [scenes, H, W] whose
+    every pixel is `visible`, one tile drawn at random (fixed seed) per place."""
+    S, H, W = marks.shape
+    if H % TILE or W % TILE:
+        raise SystemExit(f"model.particles.falling needs frames whose sides are multiples of {TILE}; got {W}x{H}")
+    tiles = lambda x: x.view(S, H // TILE, TILE, W // TILE, TILE).permute(0, 1, 3, 2, 4).reshape(-1, TILE, TILE)
+    whole = tiles(visible).flatten(1).all(1)
+    pool = tiles(marks)[whole]
+    places = (H // TILE) * (W // TILE)
+    if len(pool) < places:
+        raise SystemExit(f"model.particles.falling: {slot}={name} has only {len(pool)} tiles where every "
+                         f"pixel could show a particle; the field needs {places}")
+    pick = torch.randint(len(pool), (places,), generator=torch.Generator().manual_seed(0))
+    field = pool[pick].view(H // TILE, W // TILE, TILE, TILE).permute(0, 2, 1, 3).reshape(H, W).float()
+    seen = marks[visible].float().mean().item()
+    print(f"particle init: {slot}={name} falls as one field of {len(pool)} visible tiles: marks {field.mean().item():.2%} "
+          f"of it ({seen:.2%} of the visible pixels of its pairs)", flush=True)
+    return field

@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('the generator as the frame source', () => {
   it('streams the model’s frames to a browser at the tick rate', async () => {
     const state = await pageState(player);
-    expect(server.source.name).toBe('generator:worldtick-warp@0.5.1');
+    expect(server.source.name).toBe('generator:worldtick-warp@0.5.2');
     expect(state.source).toBe(server.source.name);
     const before = state.framesShown;
     await player.waitForTimeout(1000);
