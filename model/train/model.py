@@ -515,7 +515,7 @@ class ParticleLayer(nn.Module):
     the world, not the rain, which would otherwise settle into it as a pale haze."""
 
     # A falling field's position is the best of H candidates, so bright texture alone reads as
-    # a little of it; a strength read below this is none (else it would carry itself upwards).
+    # a little of it; a strength read below this is none (else it would grow tick by tick).
     FALLING_FLOOR = 0.1
 
     def __init__(self, height, width, slot, n_values, values, bank, transition, falling=(), fall=1):
@@ -525,11 +525,13 @@ class ParticleLayer(nn.Module):
         if missing:
             raise ValueError(f"model.particles.falling {missing} must be among model.particles.values {values}")
         self.falling = [values.index(v) for v in falling]  # positions among `values`
+        self.banked = [i for i in range(len(values)) if i not in self.falling]
         self.fall = int(fall)
         # Only the values that have particles (rain, snow) are kept and computed.
         self.register_buffer("values", torch.tensor(values, dtype=torch.long), persistent=False)
-        self.register_buffer("masks", torch.zeros(bank, len(values), height, width))
-        self.register_buffer("field", torch.zeros(len(self.falling), height, width))
+        self.register_buffer("masks", torch.zeros(bank, len(self.banked), height, width))
+        if self.falling:  # only then, so a checkpoint of a layer without one still loads
+            self.register_buffer("field", torch.zeros(len(self.falling), height, width))
         self.register_buffer("colour", torch.zeros(len(values), 3))  # frame units
         self.register_buffer("opacity", torch.zeros(len(values)))
         floor = torch.zeros(len(values))
@@ -543,7 +545,7 @@ class ParticleLayer(nn.Module):
         self.register_buffer("rows", (y[:, None] - y[None, :]) % height, persistent=False)
 
     def masks_after(self, frame):
-        """[B, particle values, H, W]: the bank's masks drawn in the tick after `frame` (a fixed-weight sum of it, its fraction)."""
+        """[B, banked values, H, W]: the bank's masks drawn in the tick after `frame` (a fixed-weight sum of it, its fraction)."""
         h = (frame * self.hash).sum((1, 2, 3)) * 97.0
         pick = ((h - torch.floor(h)) * self.masks.shape[0]).long().clamp(max=self.masks.shape[0] - 1)
         return self.masks.index_select(0, pick)
@@ -571,13 +573,12 @@ class ParticleLayer(nn.Module):
         return torch.stack(out, 1)
 
     def with_fallen(self, masks, phase):
-        """The bank's `masks` with each falling value's channel replaced by its field at `phase`."""
+        """[B, particle values, H, W]: the bank's `masks` with each falling value's field at `phase` in its place."""
         if not self.falling:
             return masks
-        fallen = self.fallen(phase)
-        channels = list(masks.unbind(1))
-        for f, v in enumerate(self.falling):
-            channels[v] = fallen[:, f]
+        fallen, banked = self.fallen(phase).unbind(1), masks.unbind(1)
+        channels = [fallen[self.falling.index(v)] if v in self.falling else banked[self.banked.index(v)]
+                    for v in range(len(self.falling) + len(self.banked))]
         return torch.stack(channels, 1)
 
     def drawn(self, frame, masks):

@@ -73,8 +73,9 @@ def init_particles(particles, grade, cfg, slot_order, height, width):
         opacity = float((1 - a.mean()).clamp(0.05, 1.0))
         particles.opacity[i] = opacity
         particles.colour[i] = (b / opacity).clamp(-1.0, 1.0)
-        particles.masks[:, i] = marks[:bank].float()
-        if i in particles.falling:
+        if i in particles.banked:
+            particles.masks[:, particles.banked.index(i)] = marks[:bank].float()
+        else:
             visible = opacity * (luma(particles.colour[i].view(1, 3, 1, 1)) - luma(graded)) > 2 * MARK
             visible &= ~(F.max_pool2d(edges[:, None].float(), 3, 1, 1)[:, 0] > 0)
             if box is not None:

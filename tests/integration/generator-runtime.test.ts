@@ -350,9 +350,9 @@ describe('format 2 model: weather particles', () => {
   it('snow falls: most flakes of a tick are one row lower the next tick', async () => {
     const text = [makeInstruction('weather', 'snow')];
     await runtime.open('falling', [await runtime.firstFrame(text)], text);
-    const frames = [];
-    for (let tick = 0; tick < 42; tick++) frames.push((await runtime.step([idle('falling')]))[0]);
-    const [now, next] = frames.slice(-2).map((f) => brightMap(f));
+    const [last] = await afterIdling(runtime, ['falling'], 41);
+    const [after] = await runtime.step([idle('falling')]);
+    const [now, next] = [last, after].map((f) => brightMap(f));
     /** Share of this tick's marks with a mark `rows` lower (negative: higher) the next tick. */
     const followed = (rows: number) => {
       let marks = 0;

@@ -64,7 +64,8 @@ const TRAVEL = 'travel';
  * [second, slot, value]: every value of the four blended slots once, and one travel.
  * Fog and snow wash out the colours the detectors read: no time or event changes under
  * fog, no event change under snow, and the travel comes under a clear sky and before
- * the flood (a flood covers the ground a biome is seen by).
+ * the flood (a flood covers the ground a biome is seen by; the fire of 8 s still burns
+ * then, but its flames stand on the ground and leave it to be seen).
  */
 const INSTRUCTIONS: [number, Slot, string][] = [
   [1.0, 'weather', 'rain'],
