@@ -15,11 +15,18 @@ PSNR-trained network).
                    spectral norm keeps it smooth
   critic_loss      hinge loss: real patches above +1, the model's below -1
   generator_loss   what the base pays: minus the critic's mean logit on its frames
+  fine_structure   a frame less its 3x3 mean (also what train.py's texture term measures)
 """
 
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import spectral_norm
+
+
+def fine_structure(frames):
+    """Frames [..., 3, H, W] (leading axes flattened to one) less their 3x3 local mean."""
+    x = frames.flatten(0, -4)
+    return x - F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
 
 
 class PatchCritic(nn.Module):
@@ -35,8 +42,7 @@ class PatchCritic(nn.Module):
 
     def forward(self, frames):
         """Frames [..., 3, H, W] in [-1, 1] -> patch logits [N, 1, h, w] (leading axes flattened)."""
-        x = frames.flatten(0, -4)
-        return self.net(self.gain * (x - F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)))
+        return self.net(self.gain * fine_structure(frames))
 
 
 def critic_loss(critic, real, fake):

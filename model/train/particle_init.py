@@ -46,19 +46,20 @@ def init_particles(particles, grade, cfg, slot_order, height, width):
     if len(pairs) < bank:
         raise SystemExit(f"model.particles.bank {bank}: {cfg['model']['grade']['pairs']} holds only "
                          f"{len(pairs)} {slot} scenes, one mask each")
+    # Pixels no particle is read from: where the clear frame has an edge (a fire's outline, the
+    # sun's disc), the grade's misfit leaves marks that are not particles; and the player's box,
+    # since the character is lit differently under each weather.
+    edges = (luma(clear) - local_mean(luma(clear))).abs() > MARK / 2
+    excluded = F.max_pool2d(edges[:, None].float(), 3, 1, 1)[:, 0] > 0
     box = cfg["model"].get("sprite", {}).get("box")
+    if box is not None:
+        top, left, h, w = box
+        excluded[:, top:top + h, left:left + w] = True
     for i, v in enumerate(particles.values.tolist()):
         gain = grade.gain[k, v, 0][None, :, :, None]  # clear -> v, per channel and row
         graded = clear * gain + grade.shift[k, v, 0][None, :, :, None]
         residual = luma(x[:, v] - graded)
-        marks = (residual - local_mean(residual)) > MARK
-        # Where the clear frame has an edge (a fire's outline, the sun's disc), the grade's misfit
-        # leaves marks that are not particles: those pixels are left out.
-        edges = (luma(clear) - local_mean(luma(clear))).abs() > MARK / 2
-        marks &= ~(F.max_pool2d(edges[:, None].float(), 3, 1, 1)[:, 0] > 0)
-        if box is not None:  # the character is lit differently under each weather: not a particle
-            top, left, h, w = box
-            marks[:, top:top + h, left:left + w] = False
+        marks = ((residual - local_mean(residual)) > MARK) & ~excluded
         share = marks.float().mean().item()
         if share < MIN_MARKED:
             raise SystemExit(f"model.particles: {slot}={values[v]} marks only {share:.2%} of the pixels of "
@@ -76,10 +77,8 @@ def init_particles(particles, grade, cfg, slot_order, height, width):
         if i in particles.banked:
             particles.masks[:, particles.banked.index(i)] = marks[:bank].float()
         else:
-            visible = opacity * (luma(particles.colour[i].view(1, 3, 1, 1)) - luma(graded)) > 2 * MARK
-            visible &= ~(F.max_pool2d(edges[:, None].float(), 3, 1, 1)[:, 0] > 0)
-            if box is not None:
-                visible[:, top:top + h, left:left + w] = False
+            stands_out = opacity * (luma(particles.colour[i].view(1, 3, 1, 1)) - luma(graded)) > 2 * MARK
+            visible = stands_out & ~excluded
             particles.field[particles.falling.index(i)] = falling_field(marks, visible, slot, values[v])
         print(f"particle init: {slot}={values[v]} marks {share:.2%} of pixels in {len(pairs)} scenes; "
               f"opacity {opacity:.2f}, colour {[round((c + 1) * 127.5) for c in particles.colour[i].tolist()]}",

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from data import Split, load_manifest
-from adversarial import PatchCritic, critic_loss, generator_loss
+from adversarial import PatchCritic, critic_loss, fine_structure, generator_loss
 from grade_init import init_grade
 from particle_init import init_particles
 from model import WorldModel, frames_to_input, output_to_frames, quantize
@@ -256,9 +256,7 @@ def texture(x, block=8):
     """How much fine detail each `block` x `block` region holds: the mean absolute
     difference from the 3x3 local mean, per channel. Blur lowers it; it does not care
     where inside the region the detail sits."""
-    flat = x.flatten(0, -4)
-    high = (flat - F.avg_pool2d(flat, 3, 1, 1, count_include_pad=False)).abs()
-    return F.avg_pool2d(high, block)
+    return F.avg_pool2d(fine_structure(x).abs(), block)
 
 
 def frame_loss(pred, target, detail_weight):

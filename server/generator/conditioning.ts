@@ -47,11 +47,8 @@ export class HeldInstructions {
    * hold of one tick has no tick to show them: they expire before the first.)
    */
   settle(shown: readonly Instruction[]): void {
-    for (const instruction of shown) {
-      const { column, token } = locate(this.vocabulary, instruction);
-      this.tokens[column] = token;
-      this.ages[column] = Math.max(0, this.holdTicks - 2); // the first `advance` makes it holdTicks - 1
-    }
+    // The first `advance` ages them to holdTicks - 1.
+    for (const instruction of shown) this.hold(instruction, Math.max(0, this.holdTicks - 2));
   }
 
   /** Advances one tick: held ones age (and expire), then this tick's instructions take hold at age 0. */
@@ -64,11 +61,13 @@ export class HeldInstructions {
         this.ages[s] = 0;
       }
     }
-    for (const instruction of applied) {
-      const { column, token } = locate(this.vocabulary, instruction);
-      this.tokens[column] = token;
-      this.ages[column] = 0;
-    }
+    for (const instruction of applied) this.hold(instruction, 0);
+  }
+
+  private hold(instruction: Instruction, age: number): void {
+    const { column, token } = locate(this.vocabulary, instruction);
+    this.tokens[column] = token;
+    this.ages[column] = age;
   }
 
   write(tokens: BigInt64Array, ages: Float32Array, offset: number): void {
