@@ -12,7 +12,7 @@
  * Needs root (network namespaces); skipped with the reason otherwise.
  */
 import { Browser, Page } from 'playwright-core';
-import { launchChromium, pageState, waitForFrames } from '../helpers/browser';
+import { launchChromium, pageState, waitForFrames, waitForMoreFrames } from '../helpers/browser';
 import { FleetHost, FleetHosts } from '../helpers/fleet-hosts';
 import { netnsUnavailable } from '../helpers/netns';
 import { ask } from '../helpers/server';
@@ -142,8 +142,7 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       await page.close();
 
       // The spectator stays on its edge, which now pipes the session from D.
-      const watched = (await pageState(spectator)).framesShown;
-      await waitForFrames(spectator, watched + 10, 30000);
+      await waitForMoreFrames(spectator, 10, 30000);
       expect(new URL(spectator.url()).origin).toBe(spectatorEdge.url);
       expect((await pageState(spectator)).lastShownTick).toBeGreaterThan(after.lastShownTick);
       console.log(
@@ -168,8 +167,7 @@ type Created = { ok: true; session: { id: string }; token: string; placedAt?: st
       );
       expect((await fetch(`${host.url}/readyz`)).status).toBe(503);
       // Still live for its player while it drains.
-      const shown = (await pageState(page)).framesShown;
-      await waitForFrames(page, shown + 10, 10000);
+      await waitForMoreFrames(page, 10);
 
       const left = performance.now();
       await page.close();

@@ -76,3 +76,17 @@ export async function waitForFrames(page: Page, count: number, timeoutMs = 15000
     },
   );
 }
+
+/**
+ * Waits until the page presents `count` more frames than it has now. A live stream
+ * passes in about half a second at 20 fps; the generous timeout lets a loaded CI
+ * machine stall briefly without calling a live stream frozen.
+ */
+export async function waitForMoreFrames(
+  page: Page,
+  count: number,
+  timeoutMs = 10000,
+): Promise<void> {
+  const shown = (await pageState(page)).framesShown;
+  await waitForFrames(page, shown + count, timeoutMs);
+}
