@@ -32,24 +32,40 @@ function reading(track: Track, slot: VisibleSlot, frame: number): number {
   return track.labels.get(frame)?.[slot as DetectableSlot] ?? -1;
 }
 
-export function instructionVisible(track: Track, c: InstructionCase): boolean {
-  const { slot, value } = c.instruction;
-  const readings = judgedFrames(c.step).map((f) => reading(track, slot, f));
-  return majority(readings) === valueIndex(slot, value);
+/** What a case's judged frames show by majority: a value's index, -1 for no character. */
+function caseReading(track: Track, c: InstructionCase): number {
+  const slot = c.instruction.slot as VisibleSlot;
+  return majority(judgedFrames(c.step).map((f) => reading(track, slot, f)));
 }
 
+/**
+ * The share of a slot's cases whose instruction is visible; the note says what each
+ * missed one was read as, most frequent first ("dawn as noon ×4"), the first thing to
+ * look at when a figure falls short.
+ */
 export function instructionScore(
   runs: readonly PlayRun[],
   cases: readonly InstructionCase[][],
   slot: VisibleSlot,
   source: Source,
 ): Score {
+  const values = INSTRUCTION_SLOTS[slot] as readonly string[];
+  const misses = new Map<string, number>();
   const results = runs.flatMap((run, r) =>
     cases[r]
       .filter((c) => c.instruction.slot === slot)
-      .map((c) => instructionVisible(run.tracks[source], c)),
+      .map((c) => {
+        const read = caseReading(run.tracks[source], c);
+        const visible = read === valueIndex(slot, c.instruction.value);
+        if (!visible) {
+          const miss = `${c.instruction.value} as ${values[read] ?? 'none drawn'}`;
+          misses.set(miss, (misses.get(miss) ?? 0) + 1);
+        }
+        return visible;
+      }),
   );
-  return score(results);
+  const missed = [...misses].sort((a, b) => b[1] - a[1]).map(([miss, n]) => `${miss} ×${n}`);
+  return score(results, missed.length ? `missed: ${missed.join(', ')}` : '');
 }
 
 /** Whether the engine's picture of frame f is in a cross-fade of the character or a travel. */
