@@ -132,18 +132,18 @@ def main():
         skip(f"{error.name} is not installed for {sys.executable} (Debian: apt-get install python3-torch python3-onnx)")
     from train import load_config
     from model import WorldModel
-    from graphs import StepGraph, io
-    from export import FORMAT_VERSION, random_inputs
+    from graphs import StepGraph, format_version, io
+    from export import random_inputs
     from latency import median_ms
 
     if not os.path.exists(args.config):
         skip(f"no training config at {args.config}")
     with open(os.path.join(args.model_dir, "manifest.json")) as f:
         manifest = json.load(f)
-    if manifest["formatVersion"] != FORMAT_VERSION:
-        skip(f"{args.model_dir} is a manifest format {manifest['formatVersion']} model; "
-             f"model/train builds format {FORMAT_VERSION} models only")
     cfg = load_config(args.config, args.set)
+    if manifest["formatVersion"] != format_version(cfg["model"]):
+        skip(f"{args.model_dir} is a manifest format {manifest['formatVersion']} model; "
+             f"{args.config} builds format {format_version(cfg['model'])} models")
     data = data_info(manifest)
     step_path = os.path.join(args.model_dir, manifest["graphs"]["step"]["file"])
 

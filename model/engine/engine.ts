@@ -51,6 +51,11 @@ export interface EnvironmentState {
   biome: Biome;
 }
 
+/** An environment as the instructions that would set it, one per slot. */
+export function environmentInstructions(environment: EnvironmentState): Instruction[] {
+  return SLOT_NAMES.map((slot) => makeInstruction(slot, environment[slot]));
+}
+
 export interface StepLabels {
   /** Player motion this tick in the camera frame (cells; yaw in radians, + = left). */
   motion: Motion;

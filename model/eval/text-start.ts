@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   try {
     const text = parseInstructionList(values.text);
     const first = await runtime.firstFrame(text);
-    await runtime.open('text', [first], text);
+    await runtime.open('text', [first], text, text);
     const actions: ActionBits[] = WALK.flatMap(([seconds, keys]) =>
       new Array<ActionBits>(seconds * ENGINE_FPS).fill(actionFromKeys(keys)),
     );

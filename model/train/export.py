@@ -19,11 +19,10 @@ import os
 import onnx
 import torch
 
-from graphs import BATCH, GRAPHS, io
+from graphs import BATCH, GRAPHS, format_version, io
 from train import STAGES, build_world, checkpoint_path, load_config, read_checkpoint
 
 OPSET = 17
-FORMAT_VERSION = 2
 
 
 def random_inputs(spec, batch, data, gen):
@@ -35,7 +34,7 @@ def random_inputs(spec, batch, data, gen):
             out.append(torch.randint(0, 256, shape, generator=gen, dtype=torch.uint8))
         elif x["name"] == "actions":
             out.append(torch.randint(0, 2, shape, generator=gen).float())
-        elif x["name"] == "instruction":
+        elif x["name"] in ("instruction", "instruction_from"):
             out.append(torch.stack([torch.randint(0, n + 1, (batch,), generator=gen) for n in data["slot_sizes"]], 1))
         elif x["name"] == "instruction_age":
             out.append(torch.randint(0, 40, shape, generator=gen).float())
@@ -131,7 +130,7 @@ def main():
 
     manifest = {
         "format": "worldtick-model",
-        "formatVersion": FORMAT_VERSION,
+        "formatVersion": format_version(m),
         "name": cfg["name"],
         "version": cfg["version"],
         "fps": data["fps"],

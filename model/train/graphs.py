@@ -3,7 +3,8 @@ The inference graph the server runs each tick, and its I/O contract (names, shap
 symbolic batch dimension, dtypes). export.py writes it to ONNX and copies `io` into the
 manifest; latency.py times it. See model/MANIFEST.md for how the server drives it.
 
-  step   the last two frames + the action history + the held instructions -> next frame
+  step   the last two frames + the action history + the held instructions (and the value
+         each one replaced) -> next frame
   start  instruction tokens (0 = unspecified) -> a first frame (a session started from text)
 
 The ring holds frames (uint8, what the step returned), so nothing is ever re-encoded and a
@@ -23,10 +24,10 @@ class StepGraph(nn.Module):
         super().__init__()
         self.world = world
 
-    def forward(self, context, actions, instruction, instruction_age):
+    def forward(self, context, actions, instruction, instruction_age, instruction_from=None):
         level = torch.zeros_like(actions[:, 0, 0])  # clean context: noise is a training-time augmentation
         frame, _ = self.world.step(frames_to_input(context), level, actions=actions,
-                                   instruction=instruction, age=instruction_age)
+                                   instruction=instruction, age=instruction_age, origin=instruction_from)
         return output_to_frames(frame)
 
 
@@ -39,6 +40,11 @@ class StartGraph(nn.Module):
         return output_to_frames(self.start(instruction))
 
 
+def format_version(cfg):
+    """Format 3 adds the step input `instruction_from`, which only the grade layer reads."""
+    return 3 if cfg.get("grade") else 2
+
+
 def io(cfg, height, width, n_actions, n_slots):
     """name -> {inputs, outputs}, each a list of {name, dtype, shape}, in graph order."""
     frame = [BATCH, height, width, 3]
@@ -46,6 +52,7 @@ def io(cfg, height, width, n_actions, n_slots):
     def t(name, dtype, shape):
         return {"name": name, "dtype": dtype, "shape": shape}
 
+    origin = [t("instruction_from", "int64", [BATCH, n_slots])] if format_version(cfg) == 3 else []
     return {
         "step": {
             "inputs": [
@@ -53,6 +60,7 @@ def io(cfg, height, width, n_actions, n_slots):
                 t("actions", "float32", [BATCH, cfg["action_history"], n_actions]),
                 t("instruction", "int64", [BATCH, n_slots]),
                 t("instruction_age", "float32", [BATCH, n_slots]),
+                *origin,
             ],
             "outputs": [t("frame", "uint8", frame)],
         },

@@ -432,7 +432,12 @@ class GradeLayer(nn.Module):
     and applies the next, so the ticks compose to the whole map once. Which u: for each
     candidate, the frame with that candidate's share undone, read by the reader; the
     candidate read as itself wins (softly). Reading the frame as it is instead would see
-    the blend half done and stall it; a frame that already shows v maps to itself."""
+    the blend half done and stall it; a frame that already shows v maps to itself.
+
+    Where the runtime knows u (worldtick-warp 0.6, format 3: `origin`, the value the held
+    instruction replaced, 0 = unknown), it is used as given: on the generator's own hazy
+    frames the reader names the wrong u in about half the cases (fire read as tornado,
+    snow as rain), and the wrong map then tints the picture away from v."""
 
     FEATURES = 3 * 64  # the 8x8 mean colours the reader reads
 
@@ -451,7 +456,7 @@ class GradeLayer(nn.Module):
     def features(self, frame):
         return F.avg_pool2d(frame, self.block).flatten(1)  # fixed kernel: the exporter needs static sizes
 
-    def forward(self, frame, instruction, age):
+    def forward(self, frame, instruction, age, origin=None):
         for k, slot in enumerate(self.slots):
             token = instruction[:, slot]
             target = (token - 1).clamp(min=0)  # v (any value while none is held: `held` zeroes it)
@@ -477,7 +482,12 @@ class GradeLayer(nn.Module):
             blocks = origins.view(B, U, C, H // self.block[0], self.block[0], W8).mean(4)
             logits = torch.einsum("buf,fv->buv", blocks.flatten(2), self.reader_weight[k]) + self.reader_bias[k]
             own = torch.log_softmax(logits, -1).diagonal(0, 1, 2)
-            p = torch.softmax(own, 1)[:, :, None, None]  # [B, u, 1, 1]
+            p = torch.softmax(own, 1)  # [B, u]
+            if origin is not None:  # a known u is taken as given
+                given = origin[:, slot]
+                known = F.one_hot((given - 1).clamp(min=0), p.shape[1]).to(p.dtype)
+                p = torch.where((given > 0)[:, None], known, p)
+            p = p[:, :, None, None]  # [B, u, 1, 1]
             # Each candidate's origin with `after` of its map applied, mixed: again one affine map.
             remap = 1 + after * (gain - 1)
             total_scale = (p * remap * scale).sum(1)[..., None]  # [B, 3, rows, 1]
@@ -678,11 +688,12 @@ class WorldModel(nn.Module):
                                                     particles.get("falling", ()), particles.get("fall", 1))
         self.start = StartNet(height, width, slot_sizes, cfg["cond_dim"])
 
-    def step(self, context, level, motion=None, actions=None, instruction=None, age=None):
+    def step(self, context, level, motion=None, actions=None, instruction=None, age=None, origin=None):
         """One tick from the last two frames `context` [B, 2, 3, H, W] (oldest first).
         Stage 1 (the base alone) is given the camera `motion`; with `actions` the
-        InstructNet predicts the motion itself and steers the base. Returns the frame
-        and the camera motion used."""
+        InstructNet predicts the motion itself and steers the base. `origin`: per slot the
+        value token each held instruction replaced (0 = unknown; the grade reads it from
+        the frame then). Returns the frame and the camera motion used."""
         before, last = context[:, 0], context[:, 1]
         sprite = getattr(self.instruct, "sprite", None) if actions is not None else None
         seen = last
@@ -701,7 +712,7 @@ class WorldModel(nn.Module):
             frame = inside * warped + (1 - inside) * frame
         grade = getattr(self.instruct, "grade", None) if actions is not None else None
         if grade is not None:
-            frame = grade(frame, instruction, age)
+            frame = grade(frame, instruction, age, origin)
         if sprite is not None:
             frame = sprite(frame, seen, instruction, age)
         if particles is not None:  # over everything, the character too, as the engine draws them

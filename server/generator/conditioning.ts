@@ -25,18 +25,34 @@ function writeAction(bits: ActionBits, row: Float32Array): void {
 /**
  * One session's held instructions: an applied `slot=value` stays in the condition for
  * `holdTicks` ticks with its age, because the engine blends a change in over many ticks
- * and the model must keep seeing it.
+ * and the model must keep seeing it. Format 3 models also see, per held instruction, the
+ * value it replaced (its token; 0 where the session never knew the slot's value).
  */
 export class HeldInstructions {
   private readonly tokens: number[];
   private readonly ages: number[];
+  /** Per slot: the token of the value the picture shows or blends towards (0 = unknown). */
+  private readonly current: number[];
+  /** Per slot: the token `current` held before the held instruction replaced it. */
+  private readonly origins: number[];
 
   constructor(
     private readonly vocabulary: VocabularyCodec,
     private readonly holdTicks: number,
   ) {
-    this.tokens = new Array<number>(vocabulary.vocabulary.slots.length).fill(0);
-    this.ages = new Array<number>(vocabulary.vocabulary.slots.length).fill(0);
+    const slots = vocabulary.vocabulary.slots.length;
+    this.tokens = new Array<number>(slots).fill(0);
+    this.ages = new Array<number>(slots).fill(0);
+    this.current = new Array<number>(slots).fill(0);
+    this.origins = new Array<number>(slots).fill(0);
+  }
+
+  /** Records what the start frames show (the engine's start of a seed), holding nothing. */
+  know(showing: readonly Instruction[]): void {
+    for (const instruction of showing) {
+      const { column, token } = locate(this.vocabulary, instruction);
+      this.current[column] = token;
+    }
   }
 
   /**
@@ -66,14 +82,18 @@ export class HeldInstructions {
 
   private hold(instruction: Instruction, age: number): void {
     const { column, token } = locate(this.vocabulary, instruction);
+    this.origins[column] = this.current[column];
+    this.current[column] = token;
     this.tokens[column] = token;
     this.ages[column] = age;
   }
 
-  write(tokens: BigInt64Array, ages: Float32Array, offset: number): void {
+  /** Writes the held tokens and ages (and, for format 3, what each replaced) at `offset`. */
+  write(tokens: BigInt64Array, ages: Float32Array, offset: number, origins?: BigInt64Array): void {
     for (let s = 0; s < this.tokens.length; s++) {
       tokens[offset + s] = BigInt(this.tokens[s]);
       ages[offset + s] = this.ages[s];
+      if (origins) origins[offset + s] = BigInt(this.tokens[s] === 0 ? 0 : this.origins[s]);
     }
   }
 }

@@ -60,7 +60,7 @@ export interface RingSource {
 }
 
 export function ringSource(manifest: Manifest, graphs: ModelGraphs): RingSource {
-  if (manifest.formatVersion === 2)
+  if (manifest.formatVersion !== 1)
     return { seeds: async (frames) => stack(frames), newest: 'frame' };
   const encode = graphs.encode!; // openGraphs opens it for format 1
   const { width, height } = manifest.frame;

@@ -41,6 +41,8 @@ interface BatchInputs {
   actions: Float32Array;
   instruction: BigInt64Array;
   age: Float32Array;
+  /** Format 3: the value each held instruction replaced. */
+  from?: BigInt64Array;
   feeds: Record<string, ort.Tensor>;
 }
 
@@ -50,7 +52,7 @@ export class GeneratorRuntime {
   /** The model's own keys and slots: action bits and instructions are in its order. */
   private readonly words: VocabularyCodec;
   private readonly rings: RingSource;
-  /** The step's inputs, in graph order: context, actions, instruction, instruction_age. */
+  /** The step's inputs, in graph order: context, actions, instruction, instruction_age (, instruction_from). */
   private readonly stepInputs: TensorSpec[];
   /** Actions the step sees per session: the rows of its actions input (format 1: one). */
   private readonly actionHistory: number;
@@ -97,11 +99,14 @@ export class GeneratorRuntime {
    * the newest K). Fewer than K are padded by repeating the oldest, as in training. The
    * session's action history starts idle. `shown`: instructions the frames already show
    * (the text a first frame was drawn from), held as settled (`HeldInstructions.settle`).
+   * `showing`: every value the frames are known to show (the engine's start of a seed),
+   * what the first instruction of each slot replaces; unknown slots are read from frames.
    */
   async open(
     sessionId: string,
     frames: readonly Uint8Array[],
     shown: readonly Instruction[] = [],
+    showing: readonly Instruction[] = [],
   ): Promise<void> {
     if (frames.length === 0)
       throw new GeneratorSessionError('a session needs at least one frame to start from');
@@ -116,6 +121,7 @@ export class GeneratorRuntime {
     const used = frames.slice(-this.contextLength);
     const seeds = await this.rings.seeds(used);
     const held = new HeldInstructions(this.words, this.manifest.instructions.holdTicks);
+    held.know(showing);
     held.settle(shown);
     this.sessions.set(sessionId, {
       ring: ContextRing.seeded(seeds, used.length, this.contextLength),
@@ -136,12 +142,14 @@ export class GeneratorRuntime {
 
   /**
    * A session as another process left it: its ring at some tick (from `snapshot`), and the
-   * ticks stepped up to then, which rebuild its action history and held instructions.
+   * ticks stepped up to then, which rebuild its action history and held instructions
+   * (from what its start showed, as `open` was told).
    */
   restore(
     sessionId: string,
     ring: RingData,
     past: readonly Omit<StepRequest, 'sessionId'>[],
+    showing: readonly Instruction[] = [],
   ): void {
     const [context] = this.stepInputs;
     const dtype = ring instanceof Float32Array ? 'float32' : 'uint8';
@@ -154,6 +162,7 @@ export class GeneratorRuntime {
       actions: new ActionHistory(this.words.keys.length, this.actionHistory),
       held: new HeldInstructions(this.words, this.manifest.instructions.holdTicks),
     };
+    state.held.know(showing);
     for (const tick of past) {
       state.actions.advance(tick.action);
       state.held.advance(tick.instructions);
@@ -228,7 +237,12 @@ export class GeneratorRuntime {
       state.actions.advance(request.action);
       state.actions.write(inputs.actions.subarray(b * actionsSize, (b + 1) * actionsSize));
       state.held.advance(request.instructions);
-      state.held.write(inputs.instruction, inputs.age, b * this.vocabulary.slots.length);
+      state.held.write(
+        inputs.instruction,
+        inputs.age,
+        b * this.vocabulary.slots.length,
+        inputs.from,
+      );
     });
     const out = await this.graphs.step.run(inputs.feeds);
     const newest = out[this.rings.newest].data as RingData;
@@ -247,12 +261,13 @@ export class GeneratorRuntime {
       const shape = [batch, ...(spec.shape.slice(1) as number[])];
       return new ort.Tensor(spec.dtype, allocate(spec.dtype, batch * rowSize(spec)), shape);
     });
-    const [context, actions, instruction, age] = tensors.map((tensor) => tensor.data);
+    const [context, actions, instruction, age, from] = tensors.map((tensor) => tensor.data);
     inputs = {
       context: context as RingData,
       actions: actions as Float32Array,
       instruction: instruction as BigInt64Array,
       age: age as Float32Array,
+      from: from as BigInt64Array | undefined,
       feeds: Object.fromEntries(this.stepInputs.map((spec, i) => [spec.name, tensors[i]])),
     };
     this.batches.set(batch, inputs);

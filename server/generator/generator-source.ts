@@ -4,7 +4,7 @@
  * from the engine's first frame of its world seed, so a named session opens on the same
  * scene with either source.
  */
-import { Engine } from '../../model/engine/engine';
+import { Engine, environmentInstructions } from '../../model/engine/engine';
 import {
   FrameRequest,
   FrameSource,
@@ -13,7 +13,7 @@ import {
   UnknownSessionError,
 } from './frame-source';
 import { GeneratorRuntime } from './generator-runtime';
-import type { Vocabulary } from '../protocol/vocabulary';
+import type { Instruction, Vocabulary } from '../protocol/vocabulary';
 
 export class GeneratorFrameSource implements FrameSource {
   readonly name: string;
@@ -35,10 +35,30 @@ export class GeneratorFrameSource implements FrameSource {
   }
 
   async open(sessionId: string, start: SessionStart): Promise<void> {
-    if (start.resume) return this.restore(sessionId, start.resume);
-    const seedFrames = start.prompt ?? [await this.firstFrame(start)];
-    await this.runtime.open(sessionId, seedFrames, start.prompt ? [] : (start.text ?? []));
-    this.frames.set(sessionId, seedFrames[seedFrames.length - 1]);
+    // A resumed session knows what its text start showed; a seed's start environment would
+    // cost a world generation at failover, so those slots are read from the frame until
+    // instructed (as before any past tick instructed them).
+    if (start.resume) return this.restore(sessionId, start.resume, start.text ?? []);
+    if (start.prompt) return this.openFrom(sessionId, start.prompt, [], []);
+    if (start.text) {
+      const frame = await this.textFrame(start.text);
+      return this.openFrom(sessionId, [frame], start.text, start.text);
+    }
+    // The engine's first frame of the seed: its weather, time and event are known, and
+    // each slot's first instruction replaces them.
+    const engine = new Engine({ seed: start.seed, width: this.width, height: this.height });
+    const showing = environmentInstructions(engine.environment());
+    return this.openFrom(sessionId, [engine.render()], [], showing);
+  }
+
+  private async openFrom(
+    sessionId: string,
+    frames: readonly Uint8Array[],
+    shown: readonly Instruction[],
+    showing: readonly Instruction[],
+  ): Promise<void> {
+    await this.runtime.open(sessionId, frames, shown, showing);
+    this.frames.set(sessionId, frames[frames.length - 1]);
   }
 
   /** The current frame, then the context ring's bytes (float32 rings as their raw bytes). */
@@ -48,23 +68,24 @@ export class GeneratorFrameSource implements FrameSource {
     return Buffer.concat([this.current(sessionId), ringBytes]);
   }
 
-  private restore(sessionId: string, resume: NonNullable<SessionStart['resume']>): void {
+  private restore(
+    sessionId: string,
+    resume: NonNullable<SessionStart['resume']>,
+    showing: readonly Instruction[],
+  ): void {
     const frameSize = this.width * this.height * 3;
     const frame = resume.snapshot.slice(0, frameSize);
     const ringBytes = resume.snapshot.slice(frameSize);
     const ring =
       this.runtime.contextDtype === 'float32' ? new Float32Array(ringBytes.buffer) : ringBytes;
-    this.runtime.restore(sessionId, ring, resume.past);
+    this.runtime.restore(sessionId, ring, resume.past, showing);
     this.frames.set(sessionId, frame);
   }
 
-  private async firstFrame(start: SessionStart): Promise<Uint8Array> {
-    if (start.text) {
-      if (!this.runtime.startsFromText)
-        throw new StartNotSupportedError(`the model ${this.name} cannot start from text`);
-      return this.runtime.firstFrame(start.text);
-    }
-    return new Engine({ seed: start.seed, width: this.width, height: this.height }).render();
+  private textFrame(text: readonly Instruction[]): Promise<Uint8Array> {
+    if (!this.runtime.startsFromText)
+      throw new StartNotSupportedError(`the model ${this.name} cannot start from text`);
+    return this.runtime.firstFrame(text);
   }
 
   async step(requests: readonly FrameRequest[]): Promise<Uint8Array[]> {

@@ -2,7 +2,8 @@
  * The shape of a model folder's `manifest.json`, one schema per format version
  * (model/MANIFEST.md). Format 1 drives a latent ring seeded by an `encode` graph; format 2
  * keeps the last two frames themselves, gives the step a history of actions, and may add
- * a `start` graph that draws a first frame from instructions alone.
+ * a `start` graph that draws a first frame from instructions alone. Format 3 is format 2
+ * whose step also takes `instruction_from`, the value each held instruction replaced.
  */
 import { z } from 'zod';
 
@@ -77,7 +78,7 @@ const ManifestV2 = Common.extend({
   context: z.object({
     length: z.literal(FRAME_CONTEXT_LENGTH, {
       error: (issue) =>
-        `format 2 rings hold the last ${FRAME_CONTEXT_LENGTH} frames; found ${JSON.stringify(issue.input)}`,
+        `format 2 and 3 rings hold the last ${FRAME_CONTEXT_LENGTH} frames; found ${JSON.stringify(issue.input)}`,
     }),
     element: z.literal('frame'),
     ...Ring,
@@ -87,8 +88,16 @@ const ManifestV2 = Common.extend({
   graphs: z.object({ step: GraphEntry, start: GraphEntry.optional() }),
 });
 
-export const FORMAT_VERSIONS = [1, 2];
-export const ManifestSchema = z.discriminatedUnion('formatVersion', [ManifestV1, ManifestV2]);
+const ManifestV3 = ManifestV2.extend({ formatVersion: z.literal(3) });
+
+export const FORMAT_VERSIONS = [1, 2, 3];
+export const ManifestSchema = z.discriminatedUnion('formatVersion', [
+  ManifestV1,
+  ManifestV2,
+  ManifestV3,
+]);
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestV1 = z.infer<typeof ManifestV1>;
 export type ManifestV2 = z.infer<typeof ManifestV2>;
+/** Formats 2 and 3: a ring of frames. */
+export type FrameManifest = ManifestV2 | z.infer<typeof ManifestV3>;

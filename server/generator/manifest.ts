@@ -18,7 +18,7 @@ import {
   Manifest,
   ManifestSchema,
   ManifestV1,
-  ManifestV2,
+  FrameManifest,
   TensorSpec,
 } from './manifest-schema';
 
@@ -121,8 +121,11 @@ function latentGraphs(m: ManifestV1): ExpectedGraphs {
   };
 }
 
-/** Format 2: a ring of the last frames and a history of actions in, the next frame out; a first frame from instructions. */
-function frameGraphs(m: ManifestV2): ExpectedGraphs {
+/**
+ * Formats 2 and 3: a ring of the last frames and a history of actions in, the next frame
+ * out; a first frame from instructions. Format 3's step also takes `instruction_from`.
+ */
+function frameGraphs(m: FrameManifest): ExpectedGraphs {
   const b = m.batchDim;
   const context: TensorSpec = {
     name: 'context',
@@ -135,8 +138,10 @@ function frameGraphs(m: ManifestV2): ExpectedGraphs {
     shape: [b, m.actions.history, m.actions.keys.length],
   };
   const [instruction, age] = instructionSpecs(m);
+  const from: TensorSpec[] =
+    m.formatVersion === 3 ? [{ ...instruction, name: 'instruction_from' }] : [];
   return {
-    step: { inputs: [context, actions, instruction, age], outputs: [frameSpec(m)] },
+    step: { inputs: [context, actions, instruction, age, ...from], outputs: [frameSpec(m)] },
     start: { inputs: [instruction], outputs: [frameSpec(m)] },
   };
 }

@@ -24,11 +24,14 @@ jest.setTimeout(60000);
 const REPOSITORY = path.join(__dirname, '../..');
 /** worldtick-small 0.1.0, the first shipped model, kept as a baseline. */
 const FORMAT_1_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-small-0.1.0');
-/** The shipped model, manifest format 2 (worldtick-warp 0.5.2). */
-const FORMAT_2_MODEL = path.join(REPOSITORY, 'model/shipped');
+/** worldtick-warp 0.4.0, manifest format 2, kept as a baseline. */
+const FORMAT_2_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-warp-0.4.0');
+/** The shipped model, manifest format 3 (worldtick-warp 0.6.0). */
+const SHIPPED = path.join(REPOSITORY, 'model/shipped');
 const MODELS = [
   { format: 1, dir: FORMAT_1_MODEL },
   { format: 2, dir: FORMAT_2_MODEL },
+  { format: 3, dir: SHIPPED },
 ];
 const options = { provider: 'cpu' as const, threads: 2, maxBatch: 8 };
 const idle = (sessionId: string): StepRequest => ({ sessionId, action: 0, instructions: [] });
@@ -82,7 +85,7 @@ describe.each(MODELS)('format $format model: manifest and graph validation', ({ 
   it('refuses an unknown format version, naming the versions it reads', async () => {
     const copy = copyModel<{ formatVersion: number }>(dir, (m) => (m.formatVersion = 9));
     await expect(loadManifest(copy)).rejects.toThrow(
-      /formatVersion 9 is not supported; this server reads 1, 2/,
+      /formatVersion 9 is not supported; this server reads 1, 2, 3/,
     );
   });
 
@@ -146,7 +149,7 @@ describe('format 2 validation', () => {
       m.graphs.step.inputs[0].shape[1] = 3;
     });
     await expect(loadManifest(copy)).rejects.toThrow(
-      /context\.length: format 2 rings hold the last 2 frames; found 3/,
+      /context\.length: format 2 and 3 rings hold the last 2 frames; found 3/,
     );
   });
 
@@ -171,6 +174,53 @@ describe('format 2 validation', () => {
     await expect(GeneratorRuntime.load(copy, options)).rejects.toThrow(
       /graph "step" inputs: tensors are \[context, action, instruction, instruction_age\], expected \[context, actions, instruction, instruction_age\]/,
     );
+  });
+});
+
+describe('format 3 validation', () => {
+  it('refuses a wrong graph at load: a format 2 step graph under a format 3 manifest', async () => {
+    const copy = copyModel(SHIPPED, (m, d) => {
+      const file = path.join(d, 'step-format-2.onnx');
+      copyFileSync(path.join(FORMAT_2_MODEL, 'step.onnx'), file);
+      m.graphs.step = {
+        ...m.graphs.step,
+        file: 'step-format-2.onnx',
+        sha256: sha256(file),
+        bytes: readFileSync(file).length,
+      };
+    });
+    await expect(GeneratorRuntime.load(copy, options)).rejects.toThrow(
+      /graph "step" inputs: tensors are \[context, actions, instruction, instruction_age\], expected \[context, actions, instruction, instruction_age, instruction_from\]/,
+    );
+  });
+});
+
+describe('the shipped model: what an instruction replaces', () => {
+  let runtime: GeneratorRuntime;
+  beforeAll(async () => {
+    runtime = await GeneratorRuntime.load(SHIPPED, options);
+  });
+  afterAll(() => runtime?.release());
+
+  it('blends from the value the start is known to show: night from noon darkens, night from night does not', async () => {
+    const start = engineFrames(61, 1); // the engine starts every seed at noon
+    const noon = [makeInstruction('time', 'noon')];
+    const night = [makeInstruction('time', 'night')];
+    await runtime.open('from-noon', start, [], noon);
+    await runtime.open('from-night', start, [], night);
+    const mean = (frame: Uint8Array) =>
+      luma(frame, { width: 128, height: 128 }).reduce((a, b) => a + b, 0) / (128 * 128);
+    const before = mean(start[0]);
+    let frames = await runtime.step([
+      { sessionId: 'from-noon', action: 0, instructions: night },
+      { sessionId: 'from-night', action: 0, instructions: night },
+    ]);
+    for (let tick = 1; tick < 20; tick++)
+      frames = await afterIdling(runtime, ['from-noon', 'from-night'], 1);
+    // Told the truth, the grade applies noon -> night; told the frame already shows night,
+    // it applies night -> night, the identity, and the picture keeps its noon light.
+    expect(mean(frames[0])).toBeLessThan(0.6 * before);
+    expect(mean(frames[1])).toBeGreaterThan(0.8 * before);
   });
 });
 
@@ -230,10 +280,10 @@ describe.each(MODELS)('format $format model: generator runtime', ({ dir }) => {
   });
 });
 
-describe('format 2 model: the action history', () => {
+describe('the shipped model: the action history', () => {
   let runtime: GeneratorRuntime;
   beforeAll(async () => {
-    runtime = await GeneratorRuntime.load(FORMAT_2_MODEL, options);
+    runtime = await GeneratorRuntime.load(SHIPPED, options);
   });
   afterAll(() => runtime?.release());
   const turnLeft = actionFromKeys(['turn_left']);
@@ -252,10 +302,10 @@ describe('format 2 model: the action history', () => {
   });
 });
 
-describe('format 2 model: weather particles', () => {
+describe('the shipped model: weather particles', () => {
   let runtime: GeneratorRuntime;
   beforeAll(async () => {
-    runtime = await GeneratorRuntime.load(FORMAT_2_MODEL, options);
+    runtime = await GeneratorRuntime.load(SHIPPED, options);
   });
   afterAll(() => runtime?.release());
 

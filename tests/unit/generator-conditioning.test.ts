@@ -69,6 +69,30 @@ describe('generator conditioning', () => {
     expect(ages[order.indexOf('time')]).toBe(2);
   });
 
+  it('gives each held instruction the value it replaced: known from the start or an earlier one, else 0', () => {
+    const held = new HeldInstructions(words, 4);
+    const order = shipped.instructions.slotOrder;
+    const token = (slot: 'weather' | 'time', value: string) =>
+      shipped.instructions.slots[slot].indexOf(value) + 1;
+    const origins = () => {
+      const from = new BigInt64Array(order.length);
+      held.write(new BigInt64Array(order.length), new Float32Array(order.length), 0, from);
+      return {
+        weather: Number(from[order.indexOf('weather')]),
+        time: Number(from[order.indexOf('time')]),
+      };
+    };
+    held.know([instruction('weather=clear')]); // the start frame shows clear weather, time unknown
+    held.advance([instruction('weather=rain'), instruction('time=night')]);
+    expect(origins()).toEqual({ weather: token('weather', 'clear'), time: 0 });
+    held.advance([instruction('weather=snow')]);
+    expect(origins()).toEqual({ weather: token('weather', 'rain'), time: 0 });
+    for (let t = 0; t < 4; t++) held.advance([]); // both holds expire: nothing held, nothing replaced
+    expect(origins()).toEqual({ weather: 0, time: 0 });
+    held.advance([instruction('time=dawn')]); // the value it replaces outlives the hold
+    expect(origins()).toEqual({ weather: 0, time: token('time', 'night') });
+  });
+
   it('speaks the model’s own order: bit i is its key column i, a value’s token its index + 1', () => {
     const reordered = parseManifest(
       {

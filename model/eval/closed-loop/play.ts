@@ -2,12 +2,13 @@
  * Runs closed-loop plays: per play a fresh engine on a held-out seed and one session
  * per generator, opened with the engine's start frame alone; then every step the
  * engine and every generator get the identical action and instructions, and each
- * generator goes on from its own frames only. The engine's frames are also degraded
+ * generator goes on from its own frames only (it knows, as the server does for a seed,
+ * the start environment the first instructions replace). The engine's frames are also degraded
  * (degrade.ts) into the negative-control sources. All plays step together, so each
  * generator serves them as one batch per tick. `onFrames` sees the engine's and the
  * model's frames as they come (the side-by-side clip); nothing else keeps them.
  */
-import { Engine, EnvironmentState } from '../../engine/engine';
+import { Engine, EnvironmentState, environmentInstructions } from '../../engine/engine';
 import { Motion } from '../../engine/player';
 import { GeneratorRuntime } from '../../../server/generator/generator-runtime';
 import { progress } from '../progress';
@@ -67,8 +68,10 @@ export async function runPlays(
     if (!generators.some((g) => g.source === 'baseline')) tracks.baseline = tracks.model;
     const first = frameNeeds(play, [], 0);
     new Set(Object.values(tracks)).forEach((track) => track.push(start, first));
+    // As the server opens a seed's session: the start's environment is known.
+    const showing = environmentInstructions(engine.environment());
     for (const { source, runtime } of generators)
-      await runtime.open(sessionId(source, runs.length), [start]);
+      await runtime.open(sessionId(source, runs.length), [start], [], showing);
     engines.push(engine);
     runs.push({ play, inputs: [], environment: [engine.environment()], motion: [], tracks });
   }
