@@ -47,9 +47,13 @@ export class HeldInstructions {
     this.origins = new Array<number>(slots).fill(0);
   }
 
-  /** Records what the start frames show (the engine's start of a seed), holding nothing. */
+  /**
+   * Records what the start frames show (the engine's start of a seed), holding nothing.
+   * Values outside the model's vocabulary (a model with words of its own, started from
+   * the engine's frame) tell it nothing and are left unknown.
+   */
   know(showing: readonly Instruction[]): void {
-    for (const instruction of showing) {
+    for (const instruction of showing.filter((i) => this.vocabulary.has(i))) {
       const { column, token } = locate(this.vocabulary, instruction);
       this.current[column] = token;
     }

@@ -144,6 +144,11 @@ export class VocabularyCodec {
     return { slot, value };
   }
 
+  /** Whether the slot and its value are this vocabulary's words. */
+  has(instruction: Instruction): boolean {
+    return this.slotIndex.get(instruction.slot)?.values.includes(instruction.value) ?? false;
+  }
+
   /** Parses and checks `slot=value`. */
   parseInstruction(text: string): Instruction {
     const { slot, value } = readInstruction(text);

@@ -82,7 +82,8 @@ describe('generator conditioning', () => {
         time: Number(from[order.indexOf('time')]),
       };
     };
-    held.know([instruction('weather=clear')]); // the start frame shows clear weather, time unknown
+    // The start frame shows clear weather, time unknown; words the model lacks tell it nothing.
+    held.know([instruction('weather=clear'), { slot: 'sky', value: 'grey' }]);
     held.advance([instruction('weather=rain'), instruction('time=night')]);
     expect(origins()).toEqual({ weather: token('weather', 'clear'), time: 0 });
     held.advance([instruction('weather=snow')]);
