@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('the generator as the frame source', () => {
   it('streams the model’s frames to a browser', async () => {
     const state = await pageState(player);
-    expect(server.source.name).toBe('generator:worldtick-warp@0.6.0');
+    expect(server.source.name).toBe('generator:worldtick-warp@0.6.1');
     expect(state.source).toBe(server.source.name);
     await waitForMoreFrames(player, 10);
   });

@@ -26,7 +26,7 @@ const REPOSITORY = path.join(__dirname, '../..');
 const FORMAT_1_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-small-0.1.0');
 /** worldtick-warp 0.4.0, manifest format 2, kept as a baseline. */
 const FORMAT_2_MODEL = path.join(REPOSITORY, 'model/baselines/worldtick-warp-0.4.0');
-/** The shipped model, manifest format 3 (worldtick-warp 0.6.0). */
+/** The shipped model, manifest format 3 (worldtick-warp 0.6.1). */
 const SHIPPED = path.join(REPOSITORY, 'model/shipped');
 const MODELS = [
   { format: 1, dir: FORMAT_1_MODEL },
