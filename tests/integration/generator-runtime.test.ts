@@ -64,6 +64,20 @@ function copyModel<M = Manifest>(source: string, edit: (manifest: M, dir: string
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+/** A copy of `model` whose manifest lists `donor`'s step graph, with its true hash and size. */
+function withStepGraphOf(model: string, donor: string): string {
+  return copyModel(model, (m, d) => {
+    const file = path.join(d, 'step-donated.onnx');
+    copyFileSync(path.join(donor, 'step.onnx'), file);
+    m.graphs.step = {
+      ...m.graphs.step,
+      file: 'step-donated.onnx',
+      sha256: sha256(file),
+      bytes: readFileSync(file).length,
+    };
+  });
+}
+
 function engineFrames(seed: number, count: number): Uint8Array[] {
   const engine = new Engine({ seed, width: 128, height: 128 });
   const frames = [engine.render()];
@@ -161,16 +175,7 @@ describe('format 2 validation', () => {
   });
 
   it('refuses a wrong graph at load: a format 1 step graph under a format 2 manifest', async () => {
-    const copy = copyModel<ManifestV2>(FORMAT_2_MODEL, (m, d) => {
-      const file = path.join(d, 'step-format-1.onnx');
-      copyFileSync(path.join(FORMAT_1_MODEL, 'step.onnx'), file);
-      m.graphs.step = {
-        ...m.graphs.step,
-        file: 'step-format-1.onnx',
-        sha256: sha256(file),
-        bytes: readFileSync(file).length,
-      };
-    });
+    const copy = withStepGraphOf(FORMAT_2_MODEL, FORMAT_1_MODEL);
     await expect(GeneratorRuntime.load(copy, options)).rejects.toThrow(
       /graph "step" inputs: tensors are \[context, action, instruction, instruction_age\], expected \[context, actions, instruction, instruction_age\]/,
     );
@@ -179,16 +184,7 @@ describe('format 2 validation', () => {
 
 describe('format 3 validation', () => {
   it('refuses a wrong graph at load: a format 2 step graph under a format 3 manifest', async () => {
-    const copy = copyModel(SHIPPED, (m, d) => {
-      const file = path.join(d, 'step-format-2.onnx');
-      copyFileSync(path.join(FORMAT_2_MODEL, 'step.onnx'), file);
-      m.graphs.step = {
-        ...m.graphs.step,
-        file: 'step-format-2.onnx',
-        sha256: sha256(file),
-        bytes: readFileSync(file).length,
-      };
-    });
+    const copy = withStepGraphOf(SHIPPED, FORMAT_2_MODEL);
     await expect(GeneratorRuntime.load(copy, options)).rejects.toThrow(
       /graph "step" inputs: tensors are \[context, actions, instruction, instruction_age\], expected \[context, actions, instruction, instruction_age, instruction_from\]/,
     );
